@@ -1,0 +1,57 @@
+// Prints the demo's story as a readable timeline, and collects each step's outcome for the final table.
+
+export interface StepResult {
+  readonly step: number
+  readonly title: string
+  readonly ok: boolean
+  readonly ms: number
+  readonly error?: string
+}
+
+export class Timeline {
+  readonly results: StepResult[] = []
+  readonly #quiet: boolean
+  readonly #start = performance.now()
+
+  constructor(options: { quiet: boolean }) {
+    this.#quiet = options.quiet
+  }
+
+  /** A line of the story, stamped with the time since the demo started. */
+  say(actor: string, text: string): void {
+    if (this.#quiet) return
+    const at = ((performance.now() - this.#start) / 1000).toFixed(3).padStart(7)
+    console.log(`  ${at}s  ${actor.padEnd(6)} ${text}`)
+  }
+
+  /** Runs one step, recording pass or fail and its duration; a failing step does not stop the others. */
+  async step(step: number, title: string, run: () => Promise<void> | void): Promise<void> {
+    if (!this.#quiet) console.log(`\n── Step ${step}: ${title}`)
+    const start = performance.now()
+    try {
+      await run()
+      this.results.push({ step, title, ok: true, ms: performance.now() - start })
+    } catch (error) {
+      const message =
+        error instanceof Error
+          ? `${(error as { code?: string }).code ?? error.name}: ${error.message}`
+          : String(error)
+      this.say('FAIL', message)
+      this.results.push({ step, title, ok: false, ms: performance.now() - start, error: message })
+    }
+  }
+
+  /** The final table: each step, pass/fail, time. */
+  table(): string {
+    const rows = this.results.map(
+      (r) =>
+        `  ${String(r.step).padStart(2)}  ${r.ok ? 'pass' : 'FAIL'}  ${r.ms.toFixed(1).padStart(8)} ms  ${r.title}`,
+    )
+    return ['\n  step  result      time  what', ...rows].join('\n')
+  }
+}
+
+/** Throws when `condition` is false: a demo step's own check. */
+export function check(condition: boolean, what: string): void {
+  if (!condition) throw new Error(`check failed: ${what}`)
+}

@@ -1,0 +1,203 @@
+import {
+  CryptoErrorCode,
+  WeshError,
+  assertBytes,
+  assertInteger,
+  erase,
+  isWeshError,
+  open,
+} from '@wesh/crypto'
+import { messageNonce, ratchetStep } from './chain-key.js'
+import {
+  CHAIN_KEY_BYTES,
+  GROUP_ID_BYTES,
+  MAX_COUNTER,
+  MAX_SKIP,
+  MAX_SKIPPED_KEYS,
+  STATE_VERSION,
+} from './constants.js'
+import { RatchetErrorCode } from './errors.js'
+import { redactSecrets, summaryOf } from './redaction.js'
+import { destroyed } from './sender.js'
+import { SkippedKeys } from './skipped-keys.js'
+import {
+  type ChainState,
+  type ReceiverStateV1,
+  decodeKey,
+  encodeKey,
+  invalidState,
+  isCounter,
+  parseChainFields,
+} from './state.js'
+
+/** Receiver limits; both default to the named constants. */
+export interface ReceiverLimits {
+  /** Largest forward gap derived for one message (`MAX_SKIP`). */
+  readonly maxSkip?: number
+  /** Most skipped keys kept (`MAX_SKIPPED_KEYS`). */
+  readonly maxSkippedKeys?: number
+}
+
+/**
+ * Reads one device's messages in one group (PROTOCOL.md §3), from the chain that device shared.
+ * Every failure leaves the state exactly as it was: keys move only after a ciphertext authenticates.
+ */
+export class RatchetReceiver {
+  readonly #groupId: Uint8Array
+  readonly #maxSkip: number
+  readonly #skipped: SkippedKeys
+  #chainKey: Uint8Array
+  #counter: number
+
+  private constructor(groupId: Uint8Array, chain: ChainState, limits: ReceiverLimits) {
+    const { maxSkip = MAX_SKIP, maxSkippedKeys = MAX_SKIPPED_KEYS } = limits
+    assertInteger(maxSkip, 'maxSkip', 1, MAX_COUNTER)
+    assertInteger(maxSkippedKeys, 'maxSkippedKeys', 0, MAX_COUNTER)
+    this.#groupId = new Uint8Array(groupId)
+    this.#chainKey = new Uint8Array(chain.chainKey)
+    this.#counter = chain.counter
+    this.#maxSkip = maxSkip
+    this.#skipped = new SkippedKeys(maxSkippedKeys)
+    redactSecrets(this, () => summaryOf('RatchetReceiver', this.#groupId, this.#counter))
+  }
+
+  /** A receiver for the chain a sender shared: messages after `chain.counter` can be read. */
+  static create(groupId: Uint8Array, chain: ChainState, limits: ReceiverLimits = {}): RatchetReceiver {
+    assertBytes(groupId, 'groupId', GROUP_ID_BYTES)
+    assertBytes(chain.chainKey, 'chainKey', CHAIN_KEY_BYTES)
+    assertInteger(chain.counter, 'counter', 0, MAX_COUNTER)
+    return new RatchetReceiver(groupId, chain, limits)
+  }
+
+  /** Restores a receiver from {@link RatchetReceiver.exportState}; throws `RATCHET_INVALID_STATE` when malformed. */
+  static fromState(state: ReceiverStateV1, limits: ReceiverLimits = {}): RatchetReceiver {
+    const { groupId, chain } = parseChainFields(state)
+    const skipped: unknown = (state as Partial<ReceiverStateV1>).skipped
+    if (!Array.isArray(skipped)) throw invalidState('skipped is not an array')
+    const receiver = new RatchetReceiver(groupId, chain, limits)
+    let previous = -1
+    for (const entry of skipped as unknown[]) {
+      if (!Array.isArray(entry) || entry.length !== 2) throw invalidState('skipped entry is not a pair')
+      const [counter, key] = entry as [unknown, unknown]
+      if (!isCounter(counter) || counter <= previous || counter >= chain.counter) {
+        throw invalidState('skipped counters must ascend and stay below the chain counter')
+      }
+      receiver.#skipped.add(counter, decodeKey(key, 'skipped key', CHAIN_KEY_BYTES))
+      previous = counter
+    }
+    return receiver
+  }
+
+  /** Number of the newest message read (or the counter the chain was shared at). */
+  get counter(): number {
+    return this.#counter
+  }
+
+  /** How many skipped message keys are kept for late messages. */
+  get skippedKeyCount(): number {
+    return this.#skipped.size
+  }
+
+  /**
+   * Opens message number `counter`. Throws `RATCHET_TOO_FAR_AHEAD`, `RATCHET_KEY_UNAVAILABLE` (replayed,
+   * consumed, evicted or older than the shared chain) or `RATCHET_AUTH_FAILED`; the state is then unchanged.
+   */
+  decrypt(counter: number | bigint, ciphertext: Uint8Array): Uint8Array {
+    assertBytes(ciphertext, 'ciphertext')
+    const chainKey = this.#liveChainKey()
+    const n = messageNumber(counter)
+    if (n <= BigInt(this.#counter)) return this.#decryptSkipped(Number(n), ciphertext)
+
+    const gap = n - BigInt(this.#counter)
+    if (gap > BigInt(this.#maxSkip)) {
+      throw new WeshError(RatchetErrorCode.RATCHET_TOO_FAR_AHEAD, `message is ${gap} ahead of the chain`, {
+        data: { gap: Number(gap), max: this.#maxSkip },
+      })
+    }
+    // Derive on copies; commit only once the message authenticates.
+    const target = Number(n)
+    const derived: [number, Uint8Array][] = []
+    let key: Uint8Array = new Uint8Array(chainKey)
+    for (let i = this.#counter + 1; i <= target; i++) {
+      const { nextChainKey, messageKey } = ratchetStep(key, this.#groupId)
+      erase(key)
+      key = nextChainKey
+      derived.push([i, messageKey])
+    }
+    const messageKey = (derived.pop() as [number, Uint8Array])[1]
+    let plaintext: Uint8Array
+    try {
+      plaintext = openOrAuthFailed(messageKey, target, ciphertext)
+    } catch (error) {
+      erase(key, messageKey, ...derived.map(([, skippedKey]) => skippedKey))
+      throw error
+    }
+    erase(chainKey, messageKey)
+    this.#chainKey = key
+    this.#counter = target
+    for (const [i, skippedKey] of derived) this.#skipped.add(i, skippedKey)
+    return plaintext
+  }
+
+  /** Serialisable state, secrets included (chain key and skipped keys): store it encrypted. */
+  exportState(): ReceiverStateV1 {
+    return {
+      v: STATE_VERSION,
+      groupId: encodeKey(this.#groupId),
+      chainKey: encodeKey(this.#liveChainKey()),
+      counter: this.#counter,
+      skipped: [...this.#skipped.entries()].map(([counter, key]) => [counter, encodeKey(key)] as const),
+    }
+  }
+
+  /** Erases the chain key and every skipped key; the receiver cannot be used afterwards. */
+  destroy(): void {
+    erase(this.#chainKey)
+    this.#chainKey = new Uint8Array(0)
+    this.#skipped.clear()
+  }
+
+  #decryptSkipped(counter: number, ciphertext: Uint8Array): Uint8Array {
+    const key = this.#skipped.get(counter)
+    if (key === undefined) {
+      throw new WeshError(
+        RatchetErrorCode.RATCHET_KEY_UNAVAILABLE,
+        `no key for message ${counter}: already read, evicted, or sent before this chain was shared`,
+        { data: { counter, chainCounter: this.#counter } },
+      )
+    }
+    const plaintext = openOrAuthFailed(key, counter, ciphertext)
+    this.#skipped.spend(counter)
+    return plaintext
+  }
+
+  #liveChainKey(): Uint8Array {
+    if (this.#chainKey.length === 0) throw destroyed()
+    return this.#chainKey
+  }
+}
+
+function messageNumber(counter: number | bigint): bigint {
+  if (typeof counter === 'number') {
+    assertInteger(counter, 'counter', 0, MAX_COUNTER)
+    return BigInt(counter)
+  }
+  if (typeof counter !== 'bigint' || counter < 0n) {
+    throw new WeshError(CryptoErrorCode.INVALID_ARGUMENT, 'counter must be a non-negative integer', {
+      data: { argument: 'counter' },
+    })
+  }
+  return counter
+}
+
+function openOrAuthFailed(messageKey: Uint8Array, counter: number, ciphertext: Uint8Array): Uint8Array {
+  try {
+    return open(messageKey, messageNonce(counter), ciphertext)
+  } catch (cause) {
+    if (!isWeshError(cause)) throw cause
+    throw new WeshError(RatchetErrorCode.RATCHET_AUTH_FAILED, `message ${counter} does not authenticate`, {
+      data: { counter },
+      cause,
+    })
+  }
+}
