@@ -1,4 +1,5 @@
-import { cryptoBackend } from './backend.js'
+import { type BackendSigningKey, cryptoBackend } from './backend.js'
+import { CryptoErrorCode, WeshError } from './errors.js'
 import { KEY_BYTES, SIGNATURE_BYTES } from './constants.js'
 import { randomBytes } from './random.js'
 import { assertBytes } from './validate.js'
@@ -18,6 +19,32 @@ export function ed25519KeyPair(seed: Uint8Array = randomBytes(KEY_BYTES)): Ed255
 export function ed25519PublicKey(seed: Uint8Array): Uint8Array {
   assertBytes(seed, 'seed', KEY_BYTES)
   return cryptoBackend().ed25519PublicKey(seed)
+}
+
+/** A key that signs many messages: parsed once (the native path's main cost), erased by `destroy()`. */
+export interface Ed25519Signer {
+  readonly publicKey: Uint8Array
+  sign(message: Uint8Array): Uint8Array
+  /** Forgets the secret; later calls to `sign` throw `KEY_DESTROYED`. */
+  destroy(): void
+}
+
+/** A {@link Ed25519Signer} for this 32-byte seed. The seed is copied: the caller may erase its own. */
+export function ed25519Signer(seed: Uint8Array): Ed25519Signer {
+  const publicKey = ed25519PublicKey(seed)
+  let key: BackendSigningKey | undefined = cryptoBackend().ed25519SigningKey(seed)
+  return {
+    publicKey,
+    sign(message) {
+      assertBytes(message, 'message')
+      if (key === undefined) throw new WeshError(CryptoErrorCode.KEY_DESTROYED, 'this signer was destroyed')
+      return key.sign(message)
+    },
+    destroy() {
+      key?.destroy()
+      key = undefined
+    },
+  }
 }
 
 /** RFC 8032 Ed25519 signature of `message` by the key with this 32-byte `seed`. */

@@ -37,5 +37,7 @@ export const CryptoErrorCode = {
   DECRYPTION_FAILED: 'DECRYPTION_FAILED',
   /** A Diffie-Hellman exchange gave the all-zero secret (a low-order public key). */
   WEAK_KEY: 'WEAK_KEY',
+  /** A key object was used after `destroy()` erased it. */
+  KEY_DESTROYED: 'KEY_DESTROYED',
 } as const
 export type CryptoErrorCode = (typeof CryptoErrorCode)[keyof typeof CryptoErrorCode]

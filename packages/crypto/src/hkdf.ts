@@ -1,5 +1,7 @@
-import { cryptoBackend } from './backend.js'
+import { hkdf } from '@noble/hashes/hkdf.js'
+import { sha3_256 } from '@noble/hashes/sha3.js'
 import { MAX_HKDF_BYTES } from './constants.js'
+import { hkdfSha256Fast } from './sha256-hmac.js'
 import { assertBytes, assertInteger } from './validate.js'
 
 // PROTOCOL.md §0: "no salt" means 32 zero bytes (the hash length), as RFC 5869 §2.2 says.
@@ -33,5 +35,5 @@ function derive(
   assertBytes(salt, 'salt')
   assertBytes(info, 'info')
   assertInteger(length, 'length', 1, MAX_HKDF_BYTES)
-  return cryptoBackend().hkdf(hash, ikm, salt, info, length)
+  return hash === 'sha256' ? hkdfSha256Fast(ikm, salt, info, length) : hkdf(sha3_256, ikm, salt, info, length)
 }

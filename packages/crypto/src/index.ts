@@ -1,6 +1,6 @@
 /**
  * Crypto building blocks of the Wesh protocol (PROTOCOL.md §0), on @noble only, with Node's native
- * OpenSSL used for Ed25519, X25519, HMAC and HKDF where it exists.
+ * OpenSSL used for Ed25519 and X25519 where it exists.
  *
  * @example
  * ```ts
@@ -35,10 +35,25 @@ export {
 export { sha256, sha512, sha3_256 } from './hash.js'
 export { hmacSha256 } from './hmac.js'
 export { hkdfSha256, hkdfSha3_256, type HkdfOptions } from './hkdf.js'
-export { ed25519KeyPair, ed25519PublicKey, sign, verify, type Ed25519KeyPair } from './ed25519.js'
+export {
+  ed25519KeyPair,
+  ed25519PublicKey,
+  ed25519Signer,
+  sign,
+  verify,
+  type Ed25519KeyPair,
+  type Ed25519Signer,
+} from './ed25519.js'
 export { x25519KeyPair, x25519PublicKey, x25519, type X25519KeyPair } from './x25519.js'
 export { edToX25519PublicKey, edToX25519SecretKey } from './ed-to-x25519.js'
 export { seal, open } from './secretbox.js'
 export { box, boxOpen, boxPrecompute } from './box.js'
-export { cryptoBackend, useCryptoBackend, nativeBackend, pureBackend, type CryptoBackend } from './backend.js'
+export {
+  cryptoBackend,
+  useCryptoBackend,
+  nativeBackend,
+  pureBackend,
+  type CryptoBackend,
+  type BackendSigningKey,
+} from './backend.js'
 export { KEY_BYTES, SIGNATURE_BYTES, NONCE_BYTES, TAG_BYTES, MAX_HKDF_BYTES } from './constants.js'

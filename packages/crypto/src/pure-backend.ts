@@ -1,8 +1,4 @@
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
-import { hkdf } from '@noble/hashes/hkdf.js'
-import { hmac } from '@noble/hashes/hmac.js'
-import { sha256 } from '@noble/hashes/sha2.js'
-import { sha3_256 } from '@noble/hashes/sha3.js'
 import type { CryptoBackend } from './backend.js'
 
 /** Audited pure-JavaScript primitives from @noble: runs everywhere, including browsers. */
@@ -10,6 +6,10 @@ export const pureBackend: CryptoBackend = {
   name: 'pure',
   ed25519PublicKey: (seed) => ed25519.getPublicKey(seed),
   ed25519Sign: (seed, message) => ed25519.sign(message, seed),
+  ed25519SigningKey(seed) {
+    const secret = new Uint8Array(seed)
+    return { sign: (message) => ed25519.sign(message, secret), destroy: () => secret.fill(0) }
+  },
   ed25519Verify(publicKey, message, signature) {
     try {
       return ed25519.verify(signature, message, publicKey, { zip215: false })
@@ -25,7 +25,4 @@ export const pureBackend: CryptoBackend = {
       return undefined // noble refuses the all-zero output
     }
   },
-  hmacSha256: (key, message) => hmac(sha256, key, message),
-  hkdf: (hash, ikm, salt, info, length) =>
-    hkdf(hash === 'sha256' ? sha256 : sha3_256, ikm, salt, info, length),
 }

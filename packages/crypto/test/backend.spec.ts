@@ -6,6 +6,7 @@ import {
   boxPrecompute,
   cryptoBackend,
   ed25519PublicKey,
+  ed25519Signer,
   edToX25519PublicKey,
   edToX25519SecretKey,
   fromHex,
@@ -123,5 +124,25 @@ describe.each(backends.map((backend) => backend.name))('%s backend', (name) => {
   it.each(hsalsaCases)('HSalsa20 box key $name', (v) => {
     expect(v.input16).toBe('00'.repeat(16))
     expect(toHex(boxKeyOfSharedSecret(h(v.key)))).toBe(v.out)
+  })
+})
+
+describe.each(backends.map((backend) => backend.name))('Ed25519 signer on %s', (name) => {
+  beforeEach(() => useCryptoBackend(name))
+  afterAll(() => useCryptoBackend('auto'))
+
+  it.each(edCases)('signs like sign() for $name', (v) => {
+    const signer = ed25519Signer(fromHex(v.seed))
+    expect(toHex(signer.publicKey)).toBe(v.publicKey)
+    expect(toHex(signer.sign(fromHex(v.message)))).toBe(v.signature)
+  })
+
+  it('copies the seed and refuses to sign once destroyed', () => {
+    const seed = fromHex(edCases[0]!.seed)
+    const signer = ed25519Signer(seed)
+    seed.fill(0)
+    expect(toHex(signer.sign(new Uint8Array()))).toBe(edCases[0]!.signature)
+    signer.destroy()
+    expect(() => signer.sign(new Uint8Array())).toThrow(expect.objectContaining({ code: 'KEY_DESTROYED' }))
   })
 })

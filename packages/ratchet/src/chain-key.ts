@@ -1,4 +1,4 @@
-import { assertBytes, erase, hkdfSha256, u64be } from '@wesh/crypto'
+import { assertBytes, hkdfSha256, u64be } from '@wesh/crypto'
 import { CHAIN_KEY_BYTES, GROUP_ID_BYTES } from './constants.js'
 
 /** The two keys one ratchet step gives. */
@@ -15,18 +15,20 @@ export function ratchetStep(chainKey: Uint8Array, groupId: Uint8Array): RatchetS
   assertBytes(chainKey, 'chainKey', CHAIN_KEY_BYTES)
   assertBytes(groupId, 'groupId', GROUP_ID_BYTES)
   const okm = hkdfSha256(chainKey, 2 * CHAIN_KEY_BYTES, { info: groupId })
-  // Copies, so that erasing one key never depends on the other's buffer.
-  const step = { nextChainKey: okm.slice(0, CHAIN_KEY_BYTES), messageKey: okm.slice(CHAIN_KEY_BYTES) }
-  erase(okm)
-  return step
+  // Two views of one buffer: each is erased on its own when spent, which clears its half.
+  return { nextChainKey: okm.subarray(0, CHAIN_KEY_BYTES), messageKey: okm.subarray(CHAIN_KEY_BYTES) }
 }
-
-const NONCE_TAIL = new Uint8Array(16)
 
 /** Nonce of message number `counter`: `u64be(counter) ‖ 0¹⁶` (PROTOCOL.md §3). */
 export function messageNonce(counter: number | bigint): Uint8Array {
   const nonce = new Uint8Array(24)
-  nonce.set(u64be(counter))
-  nonce.set(NONCE_TAIL, 8)
+  if (typeof counter === 'number' && Number.isSafeInteger(counter) && counter >= 0) {
+    // The hot path, without BigInt: high and low 32-bit halves.
+    const view = new DataView(nonce.buffer)
+    view.setUint32(0, Math.floor(counter / 0x100000000))
+    view.setUint32(4, counter >>> 0)
+  } else {
+    nonce.set(u64be(counter)) // validates, and handles bigint
+  }
   return nonce
 }

@@ -1,0 +1,52 @@
+// Native (Node's OpenSSL) against pure (@noble) for every primitive that has both; run with `pnpm bench`.
+import {
+  type CryptoBackend,
+  hkdfSha256,
+  hmacSha256,
+  nativeBackend,
+  open,
+  pureBackend,
+  randomBytes,
+  seal,
+} from '@wesh/crypto'
+import { runBenchTable } from '@wesh/tooling/bench'
+
+if (!nativeBackend) throw new Error('this runtime has no native backend to compare')
+const native: CryptoBackend = nativeBackend
+const seed = randomBytes(32)
+const message = randomBytes(1024)
+const publicKey = pureBackend.ed25519PublicKey(seed)
+const signature = pureBackend.ed25519Sign(seed, message)
+const xSecret = randomBytes(32)
+const xPeer = pureBackend.x25519PublicKey(randomBytes(32))
+const nativeSigner = native.ed25519SigningKey(seed)
+const pureSigner = pureBackend.ed25519SigningKey(seed)
+const key = randomBytes(32)
+const nonce = randomBytes(24)
+const sealed = seal(key, nonce, message)
+
+const pair = (title: string, run: (backend: CryptoBackend) => unknown) => ({
+  title,
+  tasks: [
+    { name: 'pure (@noble)', fn: () => run(pureBackend) },
+    { name: 'native (OpenSSL)', fn: () => run(native) },
+  ],
+})
+
+await runBenchTable('@wesh/crypto: native vs pure, 1 KiB messages', [
+  pair('Ed25519 sign', (b) => b.ed25519Sign(seed, message)),
+  pair('Ed25519 sign, key parsed once (signer)', (b) =>
+    (b === native ? nativeSigner : pureSigner).sign(message),
+  ),
+  pair('Ed25519 verify', (b) => b.ed25519Verify(publicKey, message, signature)),
+  pair('X25519', (b) => b.x25519(xSecret, xPeer)),
+  {
+    title: 'pure only: secretbox, HMAC, HKDF',
+    tasks: [
+      { name: 'secretbox seal 1 KiB', fn: () => seal(key, nonce, message) },
+      { name: 'secretbox open 1 KiB', fn: () => open(key, nonce, sealed) },
+      { name: 'HMAC-SHA-256 1 KiB', fn: () => hmacSha256(key, message) },
+      { name: 'HKDF-SHA-256 32 B → 64 B', fn: () => hkdfSha256(key, 64, { info: nonce }) },
+    ],
+  },
+])
