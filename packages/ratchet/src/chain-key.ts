@@ -23,10 +23,12 @@ export function ratchetStep(chainKey: Uint8Array, groupId: Uint8Array): RatchetS
 export function messageNonce(counter: number | bigint): Uint8Array {
   const nonce = new Uint8Array(24)
   if (typeof counter === 'number' && Number.isSafeInteger(counter) && counter >= 0) {
-    // The hot path, without BigInt: high and low 32-bit halves.
-    const view = new DataView(nonce.buffer)
-    view.setUint32(0, Math.floor(counter / 0x100000000))
-    view.setUint32(4, counter >>> 0)
+    // The hot path, without BigInt or a DataView: big-endian bytes of the high and low 32-bit halves.
+    const high = Math.floor(counter / 0x100000000)
+    for (let i = 0; i < 4; i++) {
+      nonce[i] = (high >>> (24 - 8 * i)) & 0xff
+      nonce[4 + i] = (counter >>> (24 - 8 * i)) & 0xff
+    }
   } else {
     nonce.set(u64be(counter)) // validates, and handles bigint
   }

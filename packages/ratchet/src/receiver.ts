@@ -105,37 +105,31 @@ export class RatchetReceiver {
   decrypt(counter: number | bigint, ciphertext: Uint8Array): Uint8Array {
     assertBytes(ciphertext, 'ciphertext')
     const chainKey = this.#liveChainKey()
-    const n = messageNumber(counter)
-    if (n <= BigInt(this.#counter)) return this.#decryptSkipped(Number(n), ciphertext)
+    const n = this.#messageNumber(counter)
+    if (n <= this.#counter) return this.#decryptSkipped(n, ciphertext)
 
-    const gap = n - BigInt(this.#counter)
-    if (gap > BigInt(this.#maxSkip)) {
-      throw new WeshError(RatchetErrorCode.RATCHET_TOO_FAR_AHEAD, `message is ${gap} ahead of the chain`, {
-        data: { gap: Number(gap), max: this.#maxSkip },
-      })
+    // Derive on the side; commit only once the message authenticates.
+    const skipped: [number, Uint8Array][] = []
+    let key = chainKey
+    let messageKey: Uint8Array = new Uint8Array(0)
+    for (let i = this.#counter + 1; i <= n; i++) {
+      const step = ratchetStep(key, this.#groupId)
+      if (key !== chainKey) erase(key)
+      key = step.nextChainKey
+      if (i < n) skipped.push([i, step.messageKey])
+      else messageKey = step.messageKey
     }
-    // Derive on copies; commit only once the message authenticates.
-    const target = Number(n)
-    const derived: [number, Uint8Array][] = []
-    let key: Uint8Array = new Uint8Array(chainKey)
-    for (let i = this.#counter + 1; i <= target; i++) {
-      const { nextChainKey, messageKey } = ratchetStep(key, this.#groupId)
-      erase(key)
-      key = nextChainKey
-      derived.push([i, messageKey])
-    }
-    const messageKey = (derived.pop() as [number, Uint8Array])[1]
     let plaintext: Uint8Array
     try {
-      plaintext = openOrAuthFailed(messageKey, target, ciphertext)
+      plaintext = openOrAuthFailed(messageKey, n, ciphertext)
     } catch (error) {
-      erase(key, messageKey, ...derived.map(([, skippedKey]) => skippedKey))
+      erase(key, messageKey, ...skipped.map(([, skippedKey]) => skippedKey))
       throw error
     }
     erase(chainKey, messageKey)
     this.#chainKey = key
-    this.#counter = target
-    for (const [i, skippedKey] of derived) this.#skipped.add(i, skippedKey)
+    this.#counter = n
+    for (const [i, skippedKey] of skipped) this.#skipped.add(i, skippedKey)
     return plaintext
   }
 
@@ -157,6 +151,28 @@ export class RatchetReceiver {
     this.#skipped.clear()
   }
 
+  /** The message number as a safe integer, refusing gaps beyond `maxSkip` before any derivation. */
+  #messageNumber(counter: number | bigint): number {
+    if (typeof counter === 'bigint') {
+      if (counter < 0n) {
+        throw new WeshError(CryptoErrorCode.INVALID_ARGUMENT, 'counter must be a non-negative integer', {
+          data: { argument: 'counter' },
+        })
+      }
+      if (counter > BigInt(MAX_COUNTER)) throw this.#tooFarAhead(Number(counter - BigInt(this.#counter)))
+      counter = Number(counter)
+    }
+    assertInteger(counter, 'counter', 0, MAX_COUNTER)
+    if (counter - this.#counter > this.#maxSkip) throw this.#tooFarAhead(counter - this.#counter)
+    return counter
+  }
+
+  #tooFarAhead(gap: number): WeshError {
+    return new WeshError(RatchetErrorCode.RATCHET_TOO_FAR_AHEAD, `message is ${gap} ahead of the chain`, {
+      data: { gap, max: this.#maxSkip },
+    })
+  }
+
   #decryptSkipped(counter: number, ciphertext: Uint8Array): Uint8Array {
     const key = this.#skipped.get(counter)
     if (key === undefined) {
@@ -175,19 +191,6 @@ export class RatchetReceiver {
     if (this.#chainKey.length === 0) throw destroyed()
     return this.#chainKey
   }
-}
-
-function messageNumber(counter: number | bigint): bigint {
-  if (typeof counter === 'number') {
-    assertInteger(counter, 'counter', 0, MAX_COUNTER)
-    return BigInt(counter)
-  }
-  if (typeof counter !== 'bigint' || counter < 0n) {
-    throw new WeshError(CryptoErrorCode.INVALID_ARGUMENT, 'counter must be a non-negative integer', {
-      data: { argument: 'counter' },
-    })
-  }
-  return counter
 }
 
 function openOrAuthFailed(messageKey: Uint8Array, counter: number, ciphertext: Uint8Array): Uint8Array {

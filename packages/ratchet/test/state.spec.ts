@@ -1,4 +1,5 @@
 import { inspect } from 'node:util'
+import fc from 'fast-check'
 import { fromBase64, randomBytes, toBase64, toHex } from '@wesh/crypto'
 import { describe, expect, it } from 'vitest'
 import {
@@ -106,6 +107,36 @@ describe('serialised state', () => {
   ])('refuses %s with RATCHET_INVALID_STATE', (_, state) => {
     expect(() => RatchetReceiver.fromState(state as ReceiverStateV1)).toThrow(
       expect.objectContaining({ code: RatchetErrorCode.RATCHET_INVALID_STATE }),
+    )
+  })
+})
+
+describe('state parser', () => {
+  it('refuses any malformed state with RATCHET_INVALID_STATE and never throws anything else', () => {
+    const sender = RatchetSender.create(groupId)
+    const valid = RatchetReceiver.create(groupId, sender.chain()).exportState()
+    const field = fc.oneof(fc.jsonValue(), fc.string(), fc.integer(), fc.constant(valid.chainKey))
+    fc.assert(
+      fc.property(
+        fc.record(
+          {
+            v: fc.oneof(fc.constant(1), field),
+            groupId: field,
+            chainKey: field,
+            counter: field,
+            skipped: field,
+          },
+          { requiredKeys: [] },
+        ),
+        (state) => {
+          try {
+            RatchetReceiver.fromState(state as unknown as ReceiverStateV1)
+          } catch (error) {
+            expect(error).toMatchObject({ code: RatchetErrorCode.RATCHET_INVALID_STATE })
+          }
+        },
+      ),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 2_000) },
     )
   })
 })
