@@ -38,6 +38,16 @@ export interface ReceiverLimits {
   readonly maxSkippedKeys?: number
 }
 
+/** Options of {@link RatchetReceiver.decrypt}. */
+export interface DecryptOptions {
+  /**
+   * Runs on the plaintext before anything is committed; if it throws, the error propagates and the receiver
+   * is unchanged, so a message that decrypts but fails a further check (such as the sender's signature)
+   * does not spend its key.
+   */
+  readonly check?: (plaintext: Uint8Array) => void
+}
+
 /**
  * Reads one device's messages in one group (PROTOCOL.md §3), from the chain that device shared.
  * Every failure leaves the state exactly as it was: keys move only after a ciphertext authenticates.
@@ -100,13 +110,14 @@ export class RatchetReceiver {
 
   /**
    * Opens message number `counter`. Throws `RATCHET_TOO_FAR_AHEAD`, `RATCHET_KEY_UNAVAILABLE` (replayed,
-   * consumed, evicted or older than the shared chain) or `RATCHET_AUTH_FAILED`; the state is then unchanged.
+   * consumed, evicted or older than the shared chain) or `RATCHET_AUTH_FAILED`, or what `options.check`
+   * throws; the state is then unchanged.
    */
-  decrypt(counter: number | bigint, ciphertext: Uint8Array): Uint8Array {
+  decrypt(counter: number | bigint, ciphertext: Uint8Array, options: DecryptOptions = {}): Uint8Array {
     assertBytes(ciphertext, 'ciphertext')
     const chainKey = this.#liveChainKey()
     const n = this.#messageNumber(counter)
-    if (n <= this.#counter) return this.#decryptSkipped(n, ciphertext)
+    if (n <= this.#counter) return this.#decryptSkipped(n, ciphertext, options)
 
     // Derive on the side; commit only once the message authenticates.
     const skipped: [number, Uint8Array][] = []
@@ -122,6 +133,7 @@ export class RatchetReceiver {
     let plaintext: Uint8Array
     try {
       plaintext = openOrAuthFailed(messageKey, n, ciphertext)
+      options.check?.(plaintext)
     } catch (error) {
       erase(key, messageKey, ...skipped.map(([, skippedKey]) => skippedKey))
       throw error
@@ -173,7 +185,7 @@ export class RatchetReceiver {
     })
   }
 
-  #decryptSkipped(counter: number, ciphertext: Uint8Array): Uint8Array {
+  #decryptSkipped(counter: number, ciphertext: Uint8Array, options: DecryptOptions): Uint8Array {
     const key = this.#skipped.get(counter)
     if (key === undefined) {
       throw new WeshError(
@@ -183,6 +195,7 @@ export class RatchetReceiver {
       )
     }
     const plaintext = openOrAuthFailed(key, counter, ciphertext)
+    options.check?.(plaintext)
     this.#skipped.spend(counter)
     return plaintext
   }

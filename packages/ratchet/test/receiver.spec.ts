@@ -141,6 +141,26 @@ describe('RatchetReceiver', () => {
     expect(receiver.decrypt(1, first!.ciphertext)).toEqual(text(1))
   })
 
+  it('commits nothing when the check of a decrypted message fails, ahead and behind', () => {
+    const { sender, receiver } = pair()
+    const [first, second] = sendMany(sender, 2)
+    const refuse = () => {
+      throw new WeshError('SIGNATURE_REFUSED', 'refused by the caller')
+    }
+    expectRejected(receiver, 'SIGNATURE_REFUSED', () =>
+      receiver.decrypt(2, second!.ciphertext, { check: refuse }),
+    )
+    let seen: Uint8Array | undefined
+    expect(receiver.decrypt(2, second!.ciphertext, { check: (plaintext) => (seen = plaintext) })).toEqual(
+      text(2),
+    )
+    expect(seen).toEqual(text(2))
+    expectRejected(receiver, 'SIGNATURE_REFUSED', () =>
+      receiver.decrypt(1, first!.ciphertext, { check: refuse }),
+    )
+    expect(receiver.decrypt(1, first!.ciphertext)).toEqual(text(1))
+  })
+
   it('validates its arguments with typed errors', () => {
     const { receiver } = pair()
     expectRejected(receiver, CryptoErrorCode.INVALID_ARGUMENT, () => receiver.decrypt(-1, new Uint8Array(16)))

@@ -1,0 +1,38 @@
+import { assertBytes, concatBytes, sha256, utf8ToBytes, verify } from '@wesh/crypto'
+import { KEY_BYTES, MAX_ENVELOPE_BYTES, SIGNATURE_BYTES } from './constants.js'
+import { GroupsErrorCode, groupsError } from './errors.js'
+import { type SigningKey, signWith } from './signer.js'
+import { decodeWire, encodeWire } from './wire.js'
+
+const ENTRY_CONTEXT = utf8ToBytes('wesh/entry/v1')
+
+/** What the group sign key signs for one log entry: `"wesh/entry/v1" ‖ SHA256(payload)` (PROTOCOL.md §5). */
+export function entrySigningInput(payload: Uint8Array): Uint8Array {
+  assertBytes(payload, 'payload', { max: MAX_ENVELOPE_BYTES })
+  return concatBytes(ENTRY_CONTEXT, sha256(payload))
+}
+
+/** `pb(SignedEntry { payload, sig })` with `sig` by the group's sign key (seed = group secret). */
+export function signEntry(signKey: SigningKey, payload: Uint8Array): Uint8Array {
+  const sig = signWith(signKey, entrySigningInput(payload), 'signKey')
+  return encodeWire('SignedEntry', { payload, sig })
+}
+
+/**
+ * Checks a log entry against the group's `sign_pub` and returns its payload (a view into `bytes`). This is the
+ * access controller's whole decision: replicas without the secret can run it. Throws `MALFORMED_MESSAGE`,
+ * `MESSAGE_TOO_LARGE` or `INVALID_SIGNATURE`.
+ */
+export function verifyEntry(signPublicKey: Uint8Array, bytes: Uint8Array): Uint8Array {
+  assertBytes(signPublicKey, 'signPublicKey', KEY_BYTES)
+  const { payload, sig } = decodeWire('SignedEntry', bytes)
+  if (payload.length > MAX_ENVELOPE_BYTES) {
+    throw groupsError(GroupsErrorCode.MESSAGE_TOO_LARGE, 'entry payload is too large', {
+      data: { message: 'SignedEntry.payload', max: MAX_ENVELOPE_BYTES, actual: payload.length },
+    })
+  }
+  if (sig.length !== SIGNATURE_BYTES || !verify(signPublicKey, entrySigningInput(payload), sig)) {
+    throw groupsError(GroupsErrorCode.INVALID_SIGNATURE, 'entry signature does not verify under sign_pub')
+  }
+  return payload
+}

@@ -1,0 +1,39 @@
+import { WeshError } from '@wesh/crypto'
+
+/**
+ * Codes thrown by `@wesh/groups`, besides `@wesh/crypto`'s argument codes (`INVALID_ARGUMENT`, `INVALID_LENGTH`,
+ * `WEAK_KEY`) and `@wesh/ratchet`'s codes, which pass through unchanged. Every failure leaves state unchanged.
+ */
+export const GroupsErrorCode = {
+  /** Bytes to decode are longer than the message's limit. `data`: `{ message, max, actual }`. */
+  MESSAGE_TOO_LARGE: 'MESSAGE_TOO_LARGE',
+  /** Bytes are not a valid protobuf of the expected message, or a field has the wrong length or value. */
+  MALFORMED_MESSAGE: 'MALFORMED_MESSAGE',
+  /** An invitation (`pb(Group)` or `wesh://group/…`) is malformed or its signatures do not verify. */
+  INVALID_INVITATION: 'INVALID_INVITATION',
+  /** A contact card (`pb(ShareableContact)` or `wesh://contact/…`) is malformed. */
+  INVALID_CONTACT_CARD: 'INVALID_CONTACT_CARD',
+  /** A signature (entry, message header, metadata event, member–device binding, handshake) does not verify. */
+  INVALID_SIGNATURE: 'INVALID_SIGNATURE',
+  /** A sealed envelope, chain-key box or handshake box does not open: wrong group, wrong key, or altered bytes. */
+  DECRYPTION_FAILED: 'DECRYPTION_FAILED',
+  /** A metadata event type that PROTOCOL.md §5 does not list. `data`: `{ eventType }`. */
+  UNKNOWN_EVENT_TYPE: 'UNKNOWN_EVENT_TYPE',
+  /** An account-only event (101–112) outside the account group. `data`: `{ eventType, groupType }`. */
+  EVENT_NOT_ALLOWED: 'EVENT_NOT_ALLOWED',
+  /** No chain key is known yet for the device that sent a message: queue it until one arrives. `data`: `{ devicePk }`. */
+  CHAIN_KEY_UNKNOWN: 'CHAIN_KEY_UNKNOWN',
+  /** A serialised account is malformed or of an unknown version. */
+  INVALID_ACCOUNT_STATE: 'INVALID_ACCOUNT_STATE',
+  /** A handshake frame is of the wrong kind, out of order, or names a key that is not an Ed25519 account key. */
+  HANDSHAKE_FAILED: 'HANDSHAKE_FAILED',
+} as const
+export type GroupsErrorCode = (typeof GroupsErrorCode)[keyof typeof GroupsErrorCode]
+
+export function groupsError(
+  code: GroupsErrorCode,
+  message: string,
+  options: { data?: Record<string, unknown>; cause?: unknown } = {},
+): WeshError {
+  return new WeshError(code, message, options)
+}

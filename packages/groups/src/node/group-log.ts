@@ -1,0 +1,60 @@
+import * as dagCbor from '@ipld/dag-cbor'
+import {
+  Events,
+  IPFSBlockStorage,
+  type EventsDatabase,
+  type IdentitiesInstance,
+  type LogEntry,
+  type EventsPayload,
+} from '@orbitdb/core'
+import type { Helia } from 'helia'
+import * as Block from 'multiformats/block'
+import { base58btc } from 'multiformats/bases/base58'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { join } from 'node:path'
+import { createLogAccessController } from './log-access-controller.js'
+import { linkKeyEncryption } from './replication-encryption.js'
+
+export interface GroupLogOptions {
+  readonly ipfs: Helia
+  readonly identities: IdentitiesInstance
+  /** OrbitDB stores each log's heads and index under this directory. */
+  readonly directory: string
+  /** `<hex group ID>_wesh_group_metadata` or `<hex group ID>_wesh_group_messages` (PROTOCOL.md §5). */
+  readonly name: string
+  readonly groupId: Uint8Array
+  readonly signPublicKey: Uint8Array
+  readonly linkKey: Uint8Array
+  /**
+   * The writer identity's id in the OrbitDB key store: random per device per group, so that replicas learn
+   * nothing about who wrote. The caller persists it to write under the same identity after a restart.
+   */
+  readonly identityId: string
+  readonly onRejected?: (entry: LogEntry<EventsPayload>) => void
+}
+
+/**
+ * Opens one log of a group as an OrbitDB `events` database written under the device's own identity for
+ * this group, admitted by the Wesh access controller and replicated under the link key. The address is a
+ * function of the name and the access controller's parameters only, so every member derives the same one.
+ */
+export async function openGroupLog(options: GroupLogOptions): Promise<EventsDatabase> {
+  const { ipfs, identities, name } = options
+  const access = await createLogAccessController(options)
+  const manifest = { name, type: 'events', accessController: access.address }
+  const { cid, bytes } = await Block.encode({ value: manifest, codec: dagCbor, hasher: sha256 })
+  const hash = cid.toString(base58btc)
+  const manifests = await IPFSBlockStorage({ ipfs, pin: true })
+  await manifests.put(hash, bytes)
+  const identity = await identities.createIdentity({ id: options.identityId })
+  return Events()({
+    ipfs,
+    identity,
+    address: `/orbitdb/${hash}`,
+    name,
+    access,
+    directory: join(options.directory, hash),
+    syncAutomatically: true,
+    encryption: { replication: linkKeyEncryption(options.linkKey) },
+  })
+}

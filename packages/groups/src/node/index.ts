@@ -1,0 +1,20 @@
+/**
+ * The Node.js side of `@wesh/groups`: a Wesh node on libp2p, Helia and OrbitDB, persisted in LevelDB.
+ * Browser bundles import `@wesh/groups` (the pure protocol layer) and never this entry point.
+ * @packageDocumentation
+ */
+export { createWeshNode, type WeshNode, type WeshNodeOptions, type WeshHelia } from './wesh-node.js'
+export { weshLibp2pOptions, type WeshNetworkOptions, type WeshServices } from './libp2p-options.js'
+export { openGroupLog, type GroupLogOptions } from './group-log.js'
+export {
+  createLogAccessController,
+  WESH_ACCESS_CONTROLLER_TYPE,
+  type LogAccessControllerOptions,
+} from './log-access-controller.js'
+export { linkKeyEncryption } from './replication-encryption.js'
+export {
+  MemorySecretStore,
+  LevelSecretStore,
+  SecretStoreErrorCode,
+  type SecretStore,
+} from './secret-store.js'

@@ -1,0 +1,129 @@
+// The part of @orbitdb/core 4 that Wesh uses: the package ships JavaScript without type declarations.
+declare module '@orbitdb/core' {
+  import type { Helia } from 'helia'
+  import type { EventEmitter } from 'node:events'
+
+  export interface Identity {
+    readonly id: string
+    readonly hash: string
+    readonly publicKey: string
+    readonly type: string
+  }
+
+  export interface KeyStoreInstance {
+    close(): Promise<void>
+  }
+
+  export interface IdentitiesInstance {
+    createIdentity(options: { id: string }): Promise<Identity>
+    getIdentity(hash: string): Promise<Identity | undefined>
+    verifyIdentity(identity: Identity): Promise<boolean>
+    readonly keystore: KeyStoreInstance
+  }
+
+  export interface LogEntry<T = unknown> {
+    readonly id: string
+    readonly hash: string
+    readonly payload: T
+    readonly next: readonly string[]
+    readonly refs: readonly string[]
+    readonly clock: { readonly id: string; readonly time: number }
+    readonly identity: string
+    readonly key: string
+    readonly sig: string
+  }
+
+  export interface EventsPayload {
+    readonly op: 'ADD'
+    readonly key: null
+    readonly value: unknown
+  }
+
+  export interface AccessControllerInstance {
+    readonly type: string
+    readonly address: string
+    readonly write: readonly string[]
+    canAppend(entry: LogEntry<EventsPayload>): Promise<boolean>
+  }
+
+  export interface AccessControllerContext {
+    readonly orbitdb: { readonly ipfs: Helia }
+    readonly identities: IdentitiesInstance
+    readonly address?: string
+    readonly name?: string
+  }
+
+  export type AccessControllerFactory = ((
+    options?: unknown,
+  ) => (context: AccessControllerContext) => Promise<AccessControllerInstance>) & { readonly type: string }
+
+  export interface EncryptionModule {
+    encrypt(bytes: Uint8Array): Promise<Uint8Array>
+    decrypt(bytes: Uint8Array): Promise<Uint8Array>
+  }
+
+  export interface Encryption {
+    readonly replication?: EncryptionModule
+    readonly data?: EncryptionModule
+  }
+
+  export interface EventsDatabase {
+    readonly address: string
+    readonly name: string
+    readonly access: AccessControllerInstance
+    readonly events: EventEmitter
+    readonly log: {
+      heads(): Promise<LogEntry<EventsPayload>[]>
+      get(hash: string): Promise<LogEntry<EventsPayload> | undefined>
+      traverse(): AsyncIterable<LogEntry<EventsPayload>>
+    }
+    add(value: unknown): Promise<string>
+    get(hash: string): Promise<unknown>
+    all(): Promise<{ hash: string; value: unknown }[]>
+    iterator(options?: {
+      gt?: string
+      gte?: string
+      lt?: string
+      lte?: string
+      amount?: number
+    }): AsyncIterable<{
+      hash: string
+      value: unknown
+    }>
+    close(): Promise<void>
+    drop(): Promise<void>
+  }
+
+  export interface DatabaseOptions {
+    ipfs: Helia
+    identity: Identity
+    address: string
+    name: string
+    access: AccessControllerInstance
+    directory: string
+    meta?: unknown
+    syncAutomatically?: boolean
+    encryption?: Encryption
+  }
+
+  export function Events(): (options: DatabaseOptions) => Promise<EventsDatabase>
+
+  export interface OrbitDB {
+    readonly id: string
+    readonly ipfs: Helia
+    readonly directory: string
+    readonly identities: IdentitiesInstance
+    readonly identity: Identity
+    stop(): Promise<void>
+  }
+
+  export function createOrbitDB(options: { ipfs: Helia; directory?: string; id?: string }): Promise<OrbitDB>
+  export function useAccessController(factory: AccessControllerFactory): void
+
+  export interface Storage {
+    put(hash: string, data: Uint8Array): Promise<void>
+    get(hash: string): Promise<Uint8Array | undefined>
+    close(): Promise<void>
+  }
+  export function IPFSBlockStorage(options: { ipfs: Helia; pin?: boolean }): Promise<Storage>
+}

@@ -1,0 +1,82 @@
+import type { Libp2p } from '@libp2p/interface'
+import { createOrbitDB, type OrbitDB } from '@orbitdb/core'
+import { LevelBlockstore } from 'blockstore-level'
+import { LevelDatastore } from 'datastore-level'
+import { createHelia } from 'helia'
+import type { Libp2pOptions } from 'libp2p'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { type GroupLogOptions, openGroupLog } from './group-log.js'
+import { type WeshNetworkOptions, type WeshServices, weshLibp2pOptions } from './libp2p-options.js'
+import type { EventsDatabase } from '@orbitdb/core'
+
+export interface WeshNodeOptions {
+  /** Everything the node keeps lives here: blocks, libp2p state, OrbitDB logs and keys. */
+  readonly directory: string
+  readonly network?: WeshNetworkOptions
+  /** Replaces parts of the libp2p configuration built from `network`. */
+  readonly libp2p?: Partial<Libp2pOptions<WeshServices>>
+}
+
+/** Helia with the Wesh libp2p services. */
+export type WeshHelia = ReturnType<typeof createHelia<WeshServices>>
+
+export interface WeshNode {
+  readonly directory: string
+  readonly helia: WeshHelia
+  readonly libp2p: Libp2p<WeshServices>
+  readonly orbitdb: OrbitDB
+  /** Opens a group log on this node (see {@link openGroupLog}); `stop()` closes it. */
+  openLog(options: Omit<GroupLogOptions, 'ipfs' | 'identities' | 'directory'>): Promise<EventsDatabase>
+  /** Stops OrbitDB, Helia and libp2p, releasing every port, timer and file handle. */
+  stop(): Promise<void>
+}
+
+/** Starts a Wesh node: libp2p, Helia on LevelDB, and OrbitDB, all persisted in `directory`. */
+export async function createWeshNode(options: WeshNodeOptions): Promise<WeshNode> {
+  const { directory } = options
+  await mkdir(directory, { recursive: true })
+  const blockstore = new LevelBlockstore(join(directory, 'blocks'))
+  const datastore = new LevelDatastore(join(directory, 'datastore'))
+  // Helia neither opens nor closes stores it is given: the node owns their file handles.
+  await blockstore.open()
+  await datastore.open()
+  const helia = createHelia<WeshServices>({
+    blockstore,
+    datastore,
+    libp2p: { ...weshLibp2pOptions(options.network), ...options.libp2p },
+    // No public gateways or delegated routers: blocks come from peers over bitswap only.
+    http: { delegatedRouters: [], recursiveGateways: [] },
+  })
+  await helia.start()
+  const orbitdb = await createOrbitDB({ ipfs: helia, directory: join(directory, 'orbitdb'), id: 'wesh' })
+  const logs = new Set<EventsDatabase>()
+  let stopped = false
+  return {
+    directory,
+    helia,
+    libp2p: helia.libp2p,
+    orbitdb,
+    async openLog(logOptions) {
+      const log = await openGroupLog({
+        ...logOptions,
+        ipfs: helia,
+        identities: orbitdb.identities,
+        directory: join(directory, 'logs'),
+      })
+      logs.add(log)
+      log.events.on('close', () => logs.delete(log))
+      return log
+    },
+    async stop() {
+      if (stopped) return
+      stopped = true
+      // Logs first: their replication still reads the block store that Helia closes.
+      for (const log of logs) await log.close()
+      await orbitdb.stop()
+      await helia.stop()
+      await blockstore.close()
+      await datastore.close()
+    },
+  }
+}
