@@ -31,6 +31,11 @@ export interface GroupLogOptions {
    */
   readonly identityId: string
   readonly onRejected?: (entry: LogEntry<EventsPayload>) => void
+  /**
+   * Replication errors: a peer that sends undecryptable or malformed blocks, a stream reset, a sync cut short
+   * by `close()`. The log goes on working; without a listener OrbitDB would throw them as unhandled.
+   */
+  readonly onSyncError?: (error: unknown) => void
 }
 
 /**
@@ -47,7 +52,7 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   const manifests = await IPFSBlockStorage({ ipfs, pin: true })
   await manifests.put(hash, bytes)
   const identity = await identities.createIdentity({ id: options.identityId })
-  return Events()({
+  const log = await Events()({
     ipfs,
     identity,
     address: `/orbitdb/${hash}`,
@@ -57,4 +62,6 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     syncAutomatically: true,
     encryption: { replication: linkKeyEncryption(options.linkKey) },
   })
+  log.events.on('error', (error: unknown) => options.onSyncError?.(error))
+  return log
 }

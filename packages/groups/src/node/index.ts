@@ -18,3 +18,9 @@ export {
   SecretStoreErrorCode,
   type SecretStore,
 } from './secret-store.js'
+export {
+  GroupSession,
+  MAX_PENDING_PER_DEVICE,
+  type GroupMessage,
+  type GroupSessionOptions,
+} from './group-session.js'

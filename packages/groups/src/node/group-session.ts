@@ -1,0 +1,479 @@
+import type { EventsDatabase, EventsPayload, LogEntry } from '@orbitdb/core'
+import {
+  bytesToUtf8,
+  ed25519PublicKey,
+  ed25519Signer,
+  fromHex,
+  isWeshError,
+  randomBytes,
+  toHex,
+  utf8ToBytes,
+} from '@wesh/crypto'
+import { RatchetReceiver, RatchetSender, type ReceiverStateV1, type SenderStateV1 } from '@wesh/ratchet'
+import { encodeAppEvent, createPoll } from '../app-event.js'
+import { sealDeviceChainKey } from '../chain-key-box.js'
+import { signEntry, verifyEntry } from '../entry.js'
+import { GroupsErrorCode } from '../errors.js'
+import {
+  EventType,
+  memberDeviceAdded,
+  openGroupEvent,
+  sealGroupEvent,
+  type GroupEventInput,
+  type OpenedGroupEvent,
+} from '../group-event.js'
+import { foldGroupEvents, type GroupState } from '../group-state.js'
+import type { Group } from '../group.js'
+import { openMessage, sealMessage } from '../message-envelope.js'
+import type { SecretStore } from './secret-store.js'
+import type { WeshNode } from './wesh-node.js'
+import { AsyncQueue } from './async-queue.js'
+
+/** Messages waiting for their device's chain key, per device; the oldest are dropped beyond. */
+export const MAX_PENDING_PER_DEVICE = 1_000
+
+/** A message read from a group's message log. */
+export interface GroupMessage {
+  /** The log entry's hash: a stable ID. */
+  readonly id: string
+  readonly devicePk: Uint8Array
+  readonly counter: number
+  readonly plaintext: Uint8Array
+}
+
+export interface GroupSessionOptions {
+  readonly node: WeshNode
+  /** Where the session keeps its chains, identities and read messages (encrypted at rest by the store). */
+  readonly secrets: SecretStore
+  readonly group: Group
+  /** Our member key's seed in this group (PROTOCOL.md §4). */
+  readonly memberSeed: Uint8Array
+  /**
+   * Our device key's seed in this group: the account's device key in account and contact groups. Left out in a
+   * multi-member group, a fresh random one is made once and kept in `secrets` (PROTOCOL.md §4).
+   */
+  readonly deviceSeed?: Uint8Array
+  /** The group key's seed, held by the creator of a multi-member group to announce itself (event 302). */
+  readonly groupSeed?: Uint8Array
+  /**
+   * Members to send our chain key to even before they appear in the log: in a contact group the peer's account
+   * ID is known from the start, so messages sent before the peer joins are still readable to it.
+   */
+  readonly knownMembers?: readonly Uint8Array[]
+  /** Called with every entry or event refused, for logs and counters. */
+  readonly onRejected?: (what: string, error: unknown) => void
+}
+
+type StoredMessage = { devicePk: string; counter: number; plaintext: string } | { unreadable: string }
+
+/**
+ * One group open on a node (PROTOCOL.md §5): its two logs, our sending chain, the chains other devices shared
+ * with us, and the join flow — announce our device, send our chain key once to every member, read the chain
+ * keys addressed to us, and deliver messages queued while their chain key was unknown.
+ */
+export class GroupSession {
+  readonly group: Group
+  readonly #options: GroupSessionOptions
+  readonly #prefix: string
+  readonly #metadata: EventsDatabase
+  readonly #messages: EventsDatabase
+  readonly #sender: RatchetSender
+  readonly #receivers = new Map<string, RatchetReceiver>()
+  readonly #pending = new Map<string, { id: string; envelope: Uint8Array }[]>()
+  readonly #subscribers = new Set<AsyncQueue<GroupMessage>>()
+  /** Entry IDs already read (or found unreadable), so a log update touches only new entries. */
+  readonly #processed = new Set<string>()
+  readonly #device: ReturnType<typeof ed25519Signer>
+  #state: GroupState
+  #work: Promise<void> = Promise.resolve()
+  #updateWaiters: (() => void)[] = []
+  #closed = false
+
+  readonly #deviceSeed: Uint8Array
+
+  private constructor(
+    options: GroupSessionOptions,
+    logs: { metadata: EventsDatabase; messages: EventsDatabase },
+    sender: RatchetSender,
+    deviceSeed: Uint8Array,
+  ) {
+    this.#deviceSeed = deviceSeed
+    this.#options = options
+    this.group = options.group
+    this.#prefix = `group/${toHex(options.group.publicKey)}/`
+    this.#metadata = logs.metadata
+    this.#messages = logs.messages
+    this.#sender = sender
+    this.#device = ed25519Signer(deviceSeed)
+    this.#state = foldGroupEvents([], { group: options.group, ownMemberSeed: options.memberSeed })
+  }
+
+  /** Opens both logs of `group` on the node and runs the join flow. */
+  static async open(options: GroupSessionOptions): Promise<GroupSession> {
+    const { node, secrets, group } = options
+    const prefix = `group/${toHex(group.publicKey)}/`
+    const identity = async (log: string) => {
+      const name = `${prefix}identity/${log}`
+      const stored = await secrets.get(name)
+      if (stored) return bytesToUtf8(stored)
+      const id = toHex(randomBytes(16))
+      await secrets.put(name, utf8ToBytes(id))
+      return id
+    }
+    const storedSender = await secrets.get(`${prefix}sender`)
+    const sender = storedSender
+      ? RatchetSender.fromState(JSON.parse(bytesToUtf8(storedSender)) as SenderStateV1)
+      : RatchetSender.create(group.publicKey)
+    const base = { groupId: group.publicKey, signPublicKey: group.signPublicKey, linkKey: group.linkKey }
+    const onRejected = () =>
+      options.onRejected?.('entry', new Error('log entry refused by the access controller'))
+    const onSyncError = (error: unknown) => options.onRejected?.('sync', error)
+    const metadata = await node.openLog({
+      ...base,
+      name: `${toHex(group.publicKey)}_wesh_group_metadata`,
+      identityId: await identity('metadata'),
+      onRejected,
+      onSyncError,
+    })
+    const messages = await node.openLog({
+      ...base,
+      name: `${toHex(group.publicKey)}_wesh_group_messages`,
+      identityId: await identity('messages'),
+      onRejected,
+      onSyncError,
+    })
+    let deviceSeed = options.deviceSeed ?? (await secrets.get(`${prefix}device`))
+    if (deviceSeed === undefined) {
+      deviceSeed = randomBytes(32)
+      await secrets.put(`${prefix}device`, deviceSeed)
+    }
+    const session = new GroupSession(options, { metadata, messages }, sender, deviceSeed)
+    await session.#saveSender()
+    for (const name of await secrets.names(`${prefix}receiver/`)) {
+      const stored = await secrets.get(name)
+      if (stored) {
+        const receiver = RatchetReceiver.fromState(JSON.parse(bytesToUtf8(stored)) as ReceiverStateV1)
+        session.#receivers.set(name.slice(`${prefix}receiver/`.length), receiver)
+      }
+    }
+    // #schedule never rejects: failures go to onRejected, so the returned promises can be left alone.
+    metadata.events.on('update', () => void session.#schedule(() => session.#syncMetadata()))
+    messages.events.on('update', (entry: LogEntry<EventsPayload>) => {
+      void session.#schedule(() => session.#syncMessages([entry]))
+    })
+    await session.#schedule(async () => {
+      await session.#syncMetadata()
+      await session.#syncMessages(await messages.log.heads())
+    })
+    return session
+  }
+
+  /** The group's state folded from the metadata log: members, devices, name, admins, polls. */
+  get state(): GroupState {
+    return this.#state
+  }
+
+  /** Our device key in this group. */
+  get devicePublicKey(): Uint8Array {
+    return this.#device.publicKey
+  }
+
+  /** Seals `plaintext` with our chain and appends it to the message log; resolves with its ID once stored. */
+  async send(plaintext: Uint8Array): Promise<string> {
+    return this.#serial(async () => {
+      const { envelope, counter } = sealMessage({
+        secret: this.group.secret,
+        sender: this.#sender,
+        deviceKey: this.#device,
+        plaintext,
+      })
+      await this.#saveSender()
+      const id = await this.#messages.add(signEntry(this.group.secret, envelope))
+      // Our own chain cannot read back what it sent: keep the plaintext now.
+      await this.#storeMessage(id, {
+        devicePk: toHex(this.#device.publicKey),
+        counter,
+        plaintext: toHex(plaintext),
+      })
+      return id
+    })
+  }
+
+  /** Messages newest first, in the log's converged order; `limit` of them, read from local storage. */
+  async messages(options: { limit?: number } = {}): Promise<GroupMessage[]> {
+    const { limit = Infinity } = options
+    await this.#work
+    const out: GroupMessage[] = []
+    for await (const { hash } of this.#messages.iterator()) {
+      const message = await this.#readStored(hash)
+      if (message) out.push(message)
+      if (out.length >= limit) break
+    }
+    return out
+  }
+
+  /** New messages as they are read, until `signal` aborts or the session closes. */
+  subscribe(options: { signal?: AbortSignal } = {}): AsyncIterable<GroupMessage> {
+    const queue = new AsyncQueue<GroupMessage>(() => {
+      this.#subscribers.delete(queue)
+    })
+    this.#subscribers.add(queue)
+    options.signal?.addEventListener(
+      'abort',
+      () => {
+        queue.end()
+      },
+      { once: true },
+    )
+    return queue
+  }
+
+  /** Sets the group name (a Wesh application event in the metadata log). */
+  async setName(name: string): Promise<void> {
+    await this.#postEvent({
+      eventType: EventType.GROUP_METADATA_PAYLOAD_SENT,
+      payload: { message: encodeAppEvent({ kind: 'group-name', name }) },
+    })
+  }
+
+  /** Creates a poll and returns its ID. */
+  async createPoll(question: string, options: readonly string[]): Promise<Uint8Array> {
+    const { pollId, event } = createPoll({ question, options })
+    await this.#postEvent({
+      eventType: EventType.GROUP_METADATA_PAYLOAD_SENT,
+      payload: { message: encodeAppEvent(event) },
+    })
+    return pollId
+  }
+
+  /** Votes for option `option` of a poll; a member's last vote in the converged order counts, once. */
+  async vote(pollId: Uint8Array, option: number): Promise<void> {
+    await this.#postEvent({
+      eventType: EventType.GROUP_METADATA_PAYLOAD_SENT,
+      payload: { message: encodeAppEvent({ kind: 'poll-voted', pollId, option }) },
+    })
+  }
+
+  /** Resolves after the next log update has been processed (for callers that wait on state, not on time). */
+  nextUpdate(): Promise<void> {
+    return new Promise((resolve) => this.#updateWaiters.push(resolve))
+  }
+
+  /** Waits until the metadata and message work queued so far is done. */
+  async settled(): Promise<void> {
+    await this.#work
+  }
+
+  /** Stops reading; the logs stay open on the node until it stops. */
+  async close(): Promise<void> {
+    this.#closed = true
+    await this.#work
+    for (const queue of this.#subscribers) queue.end()
+    for (const wake of this.#updateWaiters.splice(0)) wake()
+    await this.#metadata.close()
+    await this.#messages.close()
+    this.#device.destroy()
+  }
+
+  // One chain of work: log updates and sends never interleave, so chain states stay consistent.
+  #schedule(task: () => Promise<void>): Promise<void> {
+    this.#work = this.#work
+      .then(task)
+      .catch((error: unknown) => this.#options.onRejected?.('session', error))
+      .finally(() => {
+        for (const wake of this.#updateWaiters.splice(0)) wake()
+      })
+    return this.#work
+  }
+
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.#work.then(task)
+    this.#work = result.then(
+      () => undefined,
+      () => undefined,
+    )
+    return result
+  }
+
+  async #syncMetadata(): Promise<void> {
+    if (this.#closed) return
+    const events: OpenedGroupEvent[] = []
+    for (const { value } of await this.#metadata.all()) {
+      try {
+        events.push(openGroupEvent(this.group, verifyEntry(this.group.signPublicKey, value as Uint8Array)))
+      } catch (error) {
+        this.#options.onRejected?.('metadata event', error)
+      }
+    }
+    this.#state = foldGroupEvents(events, { group: this.group, ownMemberSeed: this.#options.memberSeed })
+    await this.#join()
+    for (const [device, chain] of this.#state.chainKeys) {
+      if (this.#receivers.has(device)) continue
+      const receiver = RatchetReceiver.create(this.group.publicKey, chain)
+      this.#receivers.set(device, receiver)
+      await this.#saveReceiver(device, receiver)
+      const waiting = this.#pending.get(device) ?? []
+      this.#pending.delete(device)
+      for (const { id, envelope } of waiting) await this.#readMessage(id, envelope)
+    }
+  }
+
+  /** §5 join flow: announce the group (creator), our device, then our chain key to each member once. */
+  async #join(): Promise<void> {
+    const { groupSeed, memberSeed } = this.#options
+    const memberPk = ed25519PublicKey(memberSeed)
+    const device = toHex(this.#device.publicKey)
+    if (groupSeed !== undefined && this.#state.initialMember === undefined) {
+      await this.#append(
+        sealGroupEvent({
+          group: this.group,
+          event: { eventType: EventType.MULTI_MEMBER_GROUP_INITIAL_MEMBER_ANNOUNCED, payload: { memberPk } },
+          signingKey: groupSeed,
+        }),
+      )
+    }
+    if (!this.#state.deviceMembers.has(device)) {
+      await this.#postEvent({
+        eventType: EventType.GROUP_MEMBER_DEVICE_ADDED,
+        payload: memberDeviceAdded(memberSeed, this.#device.publicKey),
+      })
+    }
+    const sentTo = this.#state.chainKeysSent.get(device)
+    const members = new Map([...(this.#options.knownMembers ?? []), memberPk].map((pk) => [toHex(pk), pk]))
+    for (const member of this.#state.members.values()) members.set(toHex(member.memberPk), member.memberPk)
+    for (const [hex, recipient] of members) {
+      if (sentTo?.has(hex)) continue
+      const { chainKey, counter } = this.#sender.chain()
+      const box = sealDeviceChainKey({
+        senderDeviceSeed: this.#deviceSeed,
+        recipientMemberId: recipient,
+        groupId: this.group.publicKey,
+        chainKey,
+        counter,
+      })
+      chainKey.fill(0)
+      await this.#postEvent({
+        eventType: EventType.GROUP_DEVICE_CHAIN_KEY_ADDED,
+        payload: { destMemberPk: recipient, payload: box },
+      })
+    }
+  }
+
+  async #postEvent(event: GroupEventInput): Promise<void> {
+    await this.#append(sealGroupEvent({ group: this.group, event, signingKey: this.#device }))
+  }
+
+  async #append(envelope: Uint8Array): Promise<void> {
+    await this.#metadata.add(signEntry(this.group.secret, envelope))
+  }
+
+  /**
+   * Reads the entries new to us behind `heads`: walks back along `next` links and stops at entries already
+   * read, so each update costs what it brought, not the length of the log.
+   */
+  async #syncMessages(heads: readonly LogEntry<EventsPayload>[]): Promise<void> {
+    if (this.#closed) return
+    const fresh: LogEntry<EventsPayload>[] = []
+    const seen = new Set<string>()
+    const stack = [...heads]
+    for (let entry = stack.pop(); entry !== undefined; entry = stack.pop()) {
+      if (seen.has(entry.hash) || (await this.#isProcessed(entry.hash))) continue
+      seen.add(entry.hash)
+      fresh.push(entry)
+      for (const hash of entry.next) {
+        const parent = await this.#messages.log.get(hash)
+        if (parent) stack.push(parent)
+      }
+    }
+    // Oldest first, so that a device's counters arrive mostly in order.
+    fresh.sort((x, y) => x.clock.time - y.clock.time || (x.clock.id < y.clock.id ? -1 : 1))
+    for (const entry of fresh) {
+      try {
+        await this.#readMessage(
+          entry.hash,
+          verifyEntry(this.group.signPublicKey, entry.payload.value as Uint8Array),
+        )
+      } catch (error) {
+        this.#options.onRejected?.('message entry', error)
+      }
+    }
+  }
+
+  async #isProcessed(id: string): Promise<boolean> {
+    if (this.#processed.has(id)) return true
+    if ([...this.#pending.values()].some((queue) => queue.some((entry) => entry.id === id))) return true
+    if ((await this.#options.secrets.get(this.#messageName(id))) === undefined) return false
+    this.#processed.add(id)
+    return true
+  }
+
+  async #readMessage(id: string, envelope: Uint8Array): Promise<void> {
+    let device: string | undefined
+    try {
+      const opened = openMessage({
+        secret: this.group.secret,
+        envelope,
+        receiverFor: (devicePk) => {
+          device = toHex(devicePk)
+          return this.#receivers.get(device)
+        },
+      })
+      if (device !== undefined)
+        await this.#saveReceiver(device, this.#receivers.get(device) as RatchetReceiver)
+      const message = { id, devicePk: opened.devicePk, counter: opened.counter, plaintext: opened.plaintext }
+      await this.#storeMessage(id, {
+        devicePk: toHex(opened.devicePk),
+        counter: opened.counter,
+        plaintext: toHex(opened.plaintext),
+      })
+      for (const queue of this.#subscribers) queue.push(message)
+    } catch (error) {
+      if (isWeshError(error, GroupsErrorCode.CHAIN_KEY_UNKNOWN) && device !== undefined) {
+        const queue = this.#pending.get(device) ?? []
+        queue.push({ id, envelope })
+        if (queue.length > MAX_PENDING_PER_DEVICE) queue.shift()
+        this.#pending.set(device, queue)
+        return
+      }
+      // Sent before our chain arrived (RATCHET_KEY_UNAVAILABLE), forged or corrupted: never readable here.
+      await this.#storeMessage(id, { unreadable: isWeshError(error) ? error.code : 'ERROR' })
+      if (!isWeshError(error, 'RATCHET_KEY_UNAVAILABLE')) this.#options.onRejected?.('message', error)
+    }
+  }
+
+  #messageName(id: string): string {
+    return `${this.#prefix}message/${id}`
+  }
+
+  async #storeMessage(id: string, record: StoredMessage): Promise<void> {
+    this.#processed.add(id)
+    await this.#options.secrets.put(this.#messageName(id), utf8ToBytes(JSON.stringify(record)))
+  }
+
+  async #readStored(id: string): Promise<GroupMessage | undefined> {
+    const stored = await this.#options.secrets.get(this.#messageName(id))
+    if (!stored) return undefined
+    const record = JSON.parse(bytesToUtf8(stored)) as StoredMessage
+    if ('unreadable' in record) return undefined
+    return {
+      id,
+      devicePk: fromHex(record.devicePk),
+      counter: record.counter,
+      plaintext: fromHex(record.plaintext),
+    }
+  }
+
+  async #saveSender(): Promise<void> {
+    await this.#options.secrets.put(
+      `${this.#prefix}sender`,
+      utf8ToBytes(JSON.stringify(this.#sender.exportState())),
+    )
+  }
+
+  async #saveReceiver(device: string, receiver: RatchetReceiver): Promise<void> {
+    await this.#options.secrets.put(
+      `${this.#prefix}receiver/${device}`,
+      utf8ToBytes(JSON.stringify(receiver.exportState())),
+    )
+  }
+}

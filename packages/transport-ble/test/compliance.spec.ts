@@ -1,0 +1,61 @@
+// libp2p's own transport compliance suite (@libp2p/interface-compliance-tests/transport), run unchanged on the
+// simulated radio. The suite is written for mocha; the shim below maps its `describe`/`it`/`afterEach` and its
+// `this.timeout()`/`this.skip()` onto vitest.
+import * as vitest from 'vitest'
+import { SimulatedRadio, ble, isBleMultiaddr } from '../src/index.js'
+import type { TransportTestFixtures } from '@libp2p/interface-compliance-tests/transport'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** Cases that cannot apply to a radio, with why. */
+const NOT_APPLICABLE: Record<string, string> = {
+  // A radio has one address; the suite needs two listen addresses that reach the same node.
+  'should listen on multiple addresses': 'one radio, one /ble address',
+}
+
+interface MochaContext {
+  timeout(ms: number): void
+  skip(): void
+}
+type MochaTest = (this: MochaContext) => unknown
+
+const globals = globalThis as Record<string, unknown>
+globals.describe = vitest.describe
+globals.afterEach = vitest.afterEach
+globals.it = (name: string, fn: MochaTest) => {
+  if (name in NOT_APPLICABLE) {
+    vitest.it.skip(`${name} (not applicable: ${NOT_APPLICABLE[name]})`, () => undefined)
+    return
+  }
+  vitest.it(
+    name,
+    async (context) => {
+      await fn.call({ timeout: () => undefined, skip: () => context.skip() })
+    },
+    600_000,
+  )
+}
+
+const { default: transportCompliance } = await import('@libp2p/interface-compliance-tests/transport')
+
+const bleMatcher: TransportTestFixtures['dialMultiaddrMatcher'] = {
+  matchers: [],
+  matches: (ma?: Multiaddr) => ma !== undefined && isBleMultiaddr(ma),
+  exactMatch: (ma?: Multiaddr) => ma !== undefined && isBleMultiaddr(ma),
+}
+
+let run = 0
+transportCompliance({
+  setup(): Promise<TransportTestFixtures> {
+    // Fast links: the suite moves 10 MiB several times; MTU 517 is the largest BLE allows.
+    const radio = new SimulatedRadio({ seed: ++run, mtu: 517, throughput: 1e9, latencyMs: 0 })
+    const dialer = radio.createDevice('dialer')
+    const listener = radio.createDevice('listener')
+    return Promise.resolve({
+      dialer: { transports: [ble({ driver: dialer })] },
+      listener: { addresses: { listen: ['/ble/listener'] }, transports: [ble({ driver: listener })] },
+      dialMultiaddrMatcher: bleMatcher,
+      listenMultiaddrMatcher: bleMatcher,
+    })
+  },
+  teardown: () => Promise.resolve(),
+})

@@ -1,0 +1,3 @@
+import { weshVitestConfig } from '@wesh/tooling/vitest'
+
+export default weshVitestConfig()
