@@ -42,6 +42,41 @@ export {
   type PeerSource,
   type LookupTopicOptions,
 } from './combined-discovery.js'
+export {
+  DhtDiscovery,
+  dhtDiscovery,
+  rendezvousDht,
+  DEFAULT_DHT_PROTOCOL,
+  DHT_RECORD_LIFETIME_SECONDS,
+  DEFAULT_DHT_TIMEOUT_MS,
+  type DhtDiscoveryInit,
+  type DhtDiscoveryEvents,
+  type DhtRouting,
+  type RendezvousDhtInit,
+} from './dht-discovery.js'
+export {
+  LocalRecords,
+  localRecords,
+  MAX_LOCAL_PEERS,
+  DEFAULT_LOCAL_EXCHANGE_TIMEOUT_MS,
+  type LocalRecordsInit,
+  type LocalRecordsComponents,
+  type LocalRecordsEvents,
+  type LocalRecordsStats,
+} from './local-records.js'
+export {
+  LOCAL_RECORDS_PROTOCOL,
+  MAX_LOCAL_RECORDS,
+  MAX_LOCAL_RECORDS_BYTES,
+  DEFAULT_DIRECT_PROTOCOLS,
+  isBleConnection,
+  decodeLocalRecords,
+  encodeLocalRecords,
+  LocalRecordList,
+  type IsDirect,
+  type LocalRecord,
+  type LocalRecordsMessage,
+} from './local-records-protocol.js'
 export { systemClock, MAX_TIMER_MS, type Clock } from './clock.js'
 export { RendezvousErrorCode } from './errors.js'
 export {

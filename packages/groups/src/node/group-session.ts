@@ -23,11 +23,29 @@ import {
   type OpenedGroupEvent,
 } from '../group-event.js'
 import { foldGroupEvents, type GroupState } from '../group-state.js'
-import type { Group } from '../group.js'
+import { GroupType, memberKeySeed, type Group } from '../group.js'
+import type { AccountKeys } from '../account.js'
 import { openMessage, sealMessage } from '../message-envelope.js'
 import type { SecretStore } from './secret-store.js'
 import type { WeshNode } from './wesh-node.js'
 import { AsyncQueue } from './async-queue.js'
+
+/**
+ * Who `account` is in `group` (PROTOCOL.md §4): its member key seed, and the device key it writes with — the
+ * account's device key in account and contact groups, left to the session (random, kept) in multi-member groups.
+ */
+export function membershipOf(
+  account: AccountKeys,
+  group: Pick<Group, 'groupType' | 'publicKey'>,
+): { memberSeed: Uint8Array; deviceSeed?: Uint8Array } {
+  const memberSeed = memberKeySeed(group, {
+    accountSeed: account.accountSeed(),
+    aliasSeed: account.aliasSeed(),
+  })
+  return group.groupType === GroupType.MULTI_MEMBER
+    ? { memberSeed }
+    : { memberSeed, deviceSeed: account.deviceSeed() }
+}
 
 /** Messages waiting for their device's chain key, per device; the oldest are dropped beyond. */
 export const MAX_PENDING_PER_DEVICE = 1_000

@@ -20,6 +20,7 @@ export {
 } from './secret-store.js'
 export {
   GroupSession,
+  membershipOf,
   MAX_PENDING_PER_DEVICE,
   type GroupMessage,
   type GroupSessionOptions,

@@ -2,11 +2,12 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from '@wesh/crypto'
-import { AccountKeys, GroupType, contactGroup, memberKeySeed, type Group } from '../../src/index.js'
+import { AccountKeys, contactGroup, type Group } from '../../src/index.js'
 import {
   GroupSession,
   LevelSecretStore,
   createWeshNode,
+  membershipOf,
   type GroupMessage,
   type WeshNode,
 } from '../../src/node/index.js'
@@ -78,16 +79,12 @@ export async function openGroup(
   group: Group,
   options: { deviceSeed?: Uint8Array; groupSeed?: Uint8Array; knownMembers?: Uint8Array[] } = {},
 ): Promise<GroupSession> {
-  const keys = { accountSeed: device.account.accountSeed(), aliasSeed: device.account.aliasSeed() }
   const session = await GroupSession.open({
     node: device.node,
     secrets: device.secrets,
     group,
-    memberSeed: memberKeySeed(group, keys),
-    // The account's device key in account and contact groups; a random one per multi-member group.
-    ...(group.groupType === GroupType.MULTI_MEMBER
-      ? {}
-      : { deviceSeed: options.deviceSeed ?? device.account.deviceSeed() }),
+    ...membershipOf(device.account, group),
+    ...(options.deviceSeed ? { deviceSeed: options.deviceSeed } : {}),
     ...(options.groupSeed ? { groupSeed: options.groupSeed } : {}),
     ...(options.knownMembers ? { knownMembers: options.knownMembers } : {}),
     onRejected: (what, error) => {
