@@ -1,26 +1,31 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
+import { nodeStory } from './node-story.js'
 import { ratchetStory } from './ratchet-story.js'
 import { Timeline } from './timeline.js'
 
 const HELP = `wesh-demo — plays the Wesh protocol's story and prints a timeline
 
-Usage: pnpm demo [--json] [--help]
+Usage: pnpm demo [--json] [--keep] [--help]
 
   --json   print only the results, as JSON (for scripts)
+  --keep   keep the nodes' data directories to inspect
   --help   show this help
 
 Exits non-zero when any step fails.`
 
-const { values } = parseArgs({ options: { json: { type: 'boolean' }, help: { type: 'boolean' } } })
+const { values } = parseArgs({
+  options: { json: { type: 'boolean' }, keep: { type: 'boolean' }, help: { type: 'boolean' } },
+})
 if (values.help === true) {
   console.log(HELP)
   process.exit(0)
 }
 const json = values.json === true
 const timeline = new Timeline({ quiet: json })
-if (!json) console.log('Wesh demo: two devices exchanging ratchet-encrypted messages (keys shown shortened)')
+if (!json) console.log('Wesh demo: the ratchet alone, then real nodes on 127.0.0.1 (keys shown shortened)')
 await ratchetStory(timeline)
+await nodeStory(timeline, { keep: values.keep === true })
 const ok = timeline.results.every((result) => result.ok)
 if (json) console.log(JSON.stringify({ ok, steps: timeline.results }, null, 2))
 else console.log(timeline.table())

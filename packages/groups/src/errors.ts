@@ -22,6 +22,8 @@ export const GroupsErrorCode = {
   /** An account-only event (101–112) outside the account group. `data`: `{ eventType, groupType }`. */
   EVENT_NOT_ALLOWED: 'EVENT_NOT_ALLOWED',
   /** No chain key is known yet for the device that sent a message: queue it until one arrives. `data`: `{ devicePk }`. */
+  /** A `GroupSession` was used or waited on after `close()`. */
+  SESSION_CLOSED: 'SESSION_CLOSED',
   CHAIN_KEY_UNKNOWN: 'CHAIN_KEY_UNKNOWN',
   /** A serialised account is malformed or of an unknown version. */
   INVALID_ACCOUNT_STATE: 'INVALID_ACCOUNT_STATE',

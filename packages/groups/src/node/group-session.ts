@@ -1,5 +1,6 @@
 import type { EventsDatabase, EventsPayload, LogEntry } from '@orbitdb/core'
 import {
+  WeshError,
   bytesToUtf8,
   ed25519PublicKey,
   ed25519Signer,
@@ -275,6 +276,23 @@ export class GroupSession {
   /** Resolves after the next log update has been processed (for callers that wait on state, not on time). */
   nextUpdate(): Promise<void> {
     return new Promise((resolve) => this.#updateWaiters.push(resolve))
+  }
+
+  /**
+   * Resolves once `check(this)` holds, re-checking after every log update processed (a member joined, a chain
+   * key arrived, a vote was folded). Rejects with the signal's reason if `signal` aborts first.
+   */
+  async waitFor(
+    check: (session: GroupSession) => boolean,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<void> {
+    for (;;) {
+      options.signal?.throwIfAborted()
+      const next = this.nextUpdate()
+      if (check(this)) return
+      await next
+      if (this.#closed) throw new WeshError(GroupsErrorCode.SESSION_CLOSED, 'the group session was closed')
+    }
   }
 
   /** Waits until the metadata and message work queued so far is done. */

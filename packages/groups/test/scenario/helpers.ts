@@ -142,15 +142,3 @@ export async function untilRead(session: GroupSession, texts: readonly string[])
     controller.abort()
   }
 }
-
-/** Resolves once `check` holds for the session, re-checking after each update it processes. */
-export async function untilState(
-  session: GroupSession,
-  check: (session: GroupSession) => boolean,
-): Promise<void> {
-  for (;;) {
-    const next = session.nextUpdate()
-    if (check(session)) return
-    await next
-  }
-}

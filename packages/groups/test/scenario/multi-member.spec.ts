@@ -2,7 +2,7 @@ import { toHex } from '@wesh/crypto'
 import { afterEach, expect, it } from 'vitest'
 import { createMultiMemberGroup, encodeInvitation, parseInvitation, tallyPoll } from '../../src/index.js'
 import type { GroupSession } from '../../src/node/index.js'
-import { cleanupDevices, connect, openGroup, startDevice, untilRead, untilState } from './helpers.js'
+import { cleanupDevices, connect, openGroup, startDevice, untilRead } from './helpers.js'
 
 afterEach(cleanupDevices)
 const text = (value: string) => new TextEncoder().encode(value)
@@ -20,7 +20,7 @@ it('three members chat; a newcomer reads what is sent after it joined, not befor
   const sessionC = await openGroup(c, parseInvitation(invitation))
   await connect(b, a)
   await connect(c, a)
-  await Promise.all([sessionA, sessionB, sessionC].map((s) => untilState(s, hasChains(3))))
+  await Promise.all([sessionA, sessionB, sessionC].map((s) => s.waitFor(hasChains(3))))
 
   await sessionA.send(text('before D'))
   await untilRead(sessionB, ['before D'])
@@ -28,8 +28,8 @@ it('three members chat; a newcomer reads what is sent after it joined, not befor
 
   const sessionD = await openGroup(d, parseInvitation(invitation))
   await connect(d, a)
-  await untilState(sessionD, hasChains(4))
-  await Promise.all([sessionA, sessionB, sessionC].map((s) => untilState(s, hasChains(4))))
+  await sessionD.waitFor(hasChains(4))
+  await Promise.all([sessionA, sessionB, sessionC].map((s) => s.waitFor(hasChains(4))))
   await sessionB.send(text('after D'))
   expect(texts(await untilRead(sessionD, ['after D']))).toEqual(['after D'])
   expect(texts(await sessionD.messages())).not.toContain('before D')
@@ -46,12 +46,12 @@ it('counts one vote per member, whatever its devices or retries; the last vote w
   const sessionB2 = await openGroup(b2, group)
   await connect(b1, a)
   await connect(b2, a)
-  await Promise.all([sessionA, sessionB1, sessionB2].map((s) => untilState(s, hasChains(3))))
+  await Promise.all([sessionA, sessionB1, sessionB2].map((s) => s.waitFor(hasChains(3))))
   expect(sessionA.state.members.size).toBe(2) // B's two devices are one member
 
   const pollId = await sessionA.createPoll('lunch?', ['pizza', 'sushi'])
   const pollKnown = (s: GroupSession) => s.state.polls.has(toHex(pollId))
-  await Promise.all([sessionB1, sessionB2].map((s) => untilState(s, pollKnown)))
+  await Promise.all([sessionB1, sessionB2].map((s) => s.waitFor(pollKnown)))
   await sessionB1.vote(pollId, 0)
   await sessionB2.vote(pollId, 1)
   await sessionA.vote(pollId, 1)
@@ -61,7 +61,7 @@ it('counts one vote per member, whatever its devices or retries; the last vote w
   }
   const allVotes = (s: GroupSession) =>
     tally(s)?.voters === 2 && s.state.polls.get(toHex(pollId))?.votes.size === 2
-  await Promise.all([sessionA, sessionB1, sessionB2].map((s) => untilState(s, allVotes)))
+  await Promise.all([sessionA, sessionB1, sessionB2].map((s) => s.waitFor(allVotes)))
   // Every replica folds the same order, so every replica shows the same tally.
   const tallies = [sessionA, sessionB1, sessionB2].map((s) => tally(s))
   expect(tallies[1]).toEqual(tallies[0])
