@@ -157,18 +157,24 @@ export async function nodeStory(timeline: Timeline, options: { keep: boolean }):
         const pollId = await aliceGroup.createPoll('Where do we meet?', ['park', 'café'])
         await Promise.all(sessions.map((s) => s.waitFor((session) => session.state.polls.has(toHex(pollId)))))
         await bobGroup.vote(pollId, 0)
+        // The phone votes once it has seen the laptop's vote: its vote is then later in every replica's order.
+        await bobPhoneGroup.waitFor(
+          (session) => (session.state.polls.get(toHex(pollId))?.votes.size ?? 0) >= 1,
+        )
         await bobPhoneGroup.vote(pollId, 1)
         await carolGroup.vote(pollId, 1)
-        timeline.say('Bob', 'votes "park" from his laptop and "café" from his phone')
-        // Two members voted, Bob twice: every replica counts two votes, one per member.
-        const voted = (session: GroupSession) =>
-          (session.state.polls.get(toHex(pollId))?.votes.size ?? 0) === 2
-        await Promise.all(sessions.map((s) => s.waitFor(voted, { signal: AbortSignal.timeout(60_000) })))
+        timeline.say('Bob', 'votes "park" from his laptop, then "café" from his phone')
+        // Every replica converges on one tally: Bob's last vote (café) and Carol's (café); Bob counts once.
+        const settled = (session: GroupSession) => {
+          const poll = session.state.polls.get(toHex(pollId))
+          return poll !== undefined && tallyPoll(poll).counts[1] === 2
+        }
+        await Promise.all(sessions.map((s) => s.waitFor(settled, { signal: AbortSignal.timeout(60_000) })))
         const poll = aliceGroup.state.polls.get(toHex(pollId))
         if (!poll) throw new Error('poll missing')
         const { counts, voters } = tallyPoll(poll)
         timeline.say('Alice', `tally: park ${counts[0] ?? 0}, café ${counts[1] ?? 0} — ${voters} voters`)
-        check(voters === 2 && counts.reduce((sum, n) => sum + n, 0) === 2, 'Bob counts once')
+        check(voters === 2 && counts[0] === 0 && counts[1] === 2, 'Bob counts once, with his last vote')
       },
     )
 
