@@ -125,3 +125,24 @@ function encodingError(encoding: string, cause?: unknown): WeshError {
     cause,
   })
 }
+
+/**
+ * Bytes of a base64 field of serialised state (`{ v: 1, key: "…" }`), of exactly `length` bytes. Malformed input
+ * is reported through `invalid(message, cause)`, so each package throws its own state error code.
+ */
+export function decodeBase64Field(
+  value: unknown,
+  field: string,
+  length: number,
+  invalid: (message: string, cause?: unknown) => Error,
+): Uint8Array {
+  if (typeof value !== 'string') throw invalid(`${field} is not a string`)
+  let bytes: Uint8Array
+  try {
+    bytes = fromBase64(value)
+  } catch (cause) {
+    throw invalid(`${field} is not base64`, cause)
+  }
+  if (bytes.length !== length) throw invalid(`${field} is not ${length} bytes`)
+  return bytes
+}

@@ -31,6 +31,7 @@ export {
   fromBase64Url,
   utf8ToBytes,
   bytesToUtf8,
+  decodeBase64Field,
 } from './encoding.js'
 export { sha256, sha512, sha3_256 } from './hash.js'
 export { hmacSha256 } from './hmac.js'

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   CryptoErrorCode,
   bytesToUtf8,
+  decodeBase64Field,
   fromBase64,
   fromBase64Url,
   fromHex,
@@ -78,5 +79,15 @@ describe('codecs', () => {
       }),
       { numRuns: 300 },
     )
+  })
+})
+
+describe('decodeBase64Field', () => {
+  const invalid = (message: string) => new Error(`state: ${message}`)
+  it('decodes a base64 field of the given length and reports anything else through the callback', () => {
+    expect(decodeBase64Field('AAECAw==', 'key', 4, invalid)).toEqual(new Uint8Array([0, 1, 2, 3]))
+    expect(() => decodeBase64Field(7, 'key', 4, invalid)).toThrow('state: key is not a string')
+    expect(() => decodeBase64Field('AAE', 'key', 4, invalid)).toThrow('state: key is not base64')
+    expect(() => decodeBase64Field('AAECAw==', 'key', 5, invalid)).toThrow('state: key is not 5 bytes')
   })
 })

@@ -1,4 +1,12 @@
-import { assertBytes, ed25519PublicKey, erase, fromBase64, randomBytes, toBase64, toHex } from '@wesh/crypto'
+import {
+  assertBytes,
+  decodeBase64Field,
+  ed25519PublicKey,
+  erase,
+  randomBytes,
+  toBase64,
+  toHex,
+} from '@wesh/crypto'
 import { ACCOUNT_STATE_VERSION, KEY_BYTES } from './constants.js'
 import { GroupsErrorCode, groupsError } from './errors.js'
 import { REDACTED, redactSecrets } from './redaction.js'
@@ -145,16 +153,7 @@ export class AccountKeys {
 }
 
 function seedOf(record: Record<string, unknown>, field: string): Uint8Array {
-  const value = record[field]
-  if (typeof value !== 'string') throw invalidState(`${field} is not a string`)
-  let bytes: Uint8Array
-  try {
-    bytes = fromBase64(value)
-  } catch (cause) {
-    throw invalidState(`${field} is not base64`, cause)
-  }
-  if (bytes.length !== KEY_BYTES) throw invalidState(`${field} is not ${KEY_BYTES} bytes`)
-  return bytes
+  return decodeBase64Field(record[field], field, KEY_BYTES, invalidState)
 }
 
 function invalidState(message: string, cause?: unknown) {

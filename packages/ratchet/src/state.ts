@@ -1,4 +1,4 @@
-import { WeshError, fromBase64, toBase64 } from '@wesh/crypto'
+import { WeshError, decodeBase64Field, toBase64 } from '@wesh/crypto'
 import { CHAIN_KEY_BYTES, GROUP_ID_BYTES, MAX_COUNTER, STATE_VERSION } from './constants.js'
 import { RatchetErrorCode } from './errors.js'
 
@@ -37,15 +37,7 @@ export function parseChainFields(state: unknown): { groupId: Uint8Array; chain: 
 }
 
 export function decodeKey(value: unknown, field: string, length: number): Uint8Array {
-  if (typeof value !== 'string') throw invalidState(`${field} is not a string`)
-  let bytes: Uint8Array
-  try {
-    bytes = fromBase64(value)
-  } catch (cause) {
-    throw invalidState(`${field} is not base64`, cause)
-  }
-  if (bytes.length !== length) throw invalidState(`${field} is not ${length} bytes`)
-  return bytes
+  return decodeBase64Field(value, field, length, invalidState)
 }
 
 export function isCounter(value: unknown): value is number {
