@@ -82,8 +82,9 @@ async function transfer(options: SimulatedRadioOptions, sizes: number[]) {
 
 describe('ReliableLink', () => {
   it('delivers frames of every size exactly once and in order, up to MAX_FRAME_BYTES', async () => {
-    const { a, b } = await transfer({}, [1, 2, 178, 179, 180, 181, 182, 183, 1000, MAX_FRAME_BYTES])
-    expect(a.stats.retransmissions).toBe(0)
+    const { b } = await transfer({}, [1, 2, 178, 179, 180, 181, 182, 183, 1000, MAX_FRAME_BYTES])
+    // No count of retransmissions here: on a lossless link they depend only on whether the retransmission timer
+    // (wall clock) fires before an acknowledgement, which a busy CI machine decides, not the code.
     expect(b.state).toBe('closed')
   })
 
