@@ -15,7 +15,8 @@ const workspaces = [
 const reportOf = (dir) => join(dir, '.test-results', 'results.json')
 for (const dir of workspaces) rmSync(reportOf(dir), { force: true })
 
-const turbo = spawnSync('turbo', ['run', 'test', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' })
+// Two tasks at a time, one per core: integration tests start real nodes and must not starve each other.
+const turbo = spawnSync('turbo', ['run', 'test', '--concurrency=2', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' })
 
 let passed = 0
 let failed = 0
