@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint'
 /** @param {string} tsconfigRootDir the package directory (import.meta.dirname) */
 export function weshEslintConfig(tsconfigRootDir) {
   return tseslint.config(
-    { ignores: ['dist/**', 'coverage/**', '.test-results/**', '*.config.*'] },
+    { ignores: ['dist/**', 'coverage/**', '.test-results/**', '.readme-snippets/**', '*.config.*'] },
     js.configs.recommended,
     ...tseslint.configs.strictTypeChecked,
     {
