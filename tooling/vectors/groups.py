@@ -9,6 +9,7 @@ Run from the repository root:  /usr/bin/python3 tooling/vectors/groups.py
 """
 import base64
 import hashlib
+import hmac
 import json
 import os
 
@@ -326,6 +327,19 @@ def gen_signed_entries():
     return cases
 
 
+def gen_replication_blocks():
+    # Replication-level encryption of log blocks (PROTOCOL.md §5) with a nonce derived from the block, so that
+    # re-encoding an entry (OrbitDB does) gives the same bytes and the same CID.
+    cases = []
+    for i, block in enumerate([b"", b"entry", stream("repl-long", 700)]):
+        lk = stream(f"repl-{i}-link")
+        nonce_key = hkdf(hashes.SHA256(), lk, b"wesh/replication-nonce/v1", 32)
+        nonce = hmac.new(nonce_key, block, hashlib.sha256).digest()[:24]
+        cases.append(dict(name=f"replication-{i}", linkKey=lk, block=block, nonceKey=nonce_key, nonce=nonce,
+                          sealed=nonce + secretbox(lk, nonce, block)))
+    return cases
+
+
 # ---------------------------------------------------------------- PROTOCOL.md §6.1
 def gen_handshakes():
     cases = []
@@ -377,6 +391,7 @@ def main() -> None:
         "groupEnvelopes": gen_group_envelopes(),
         "signedEntries": gen_signed_entries(),
         "handshakes": gen_handshakes(),
+        "replicationBlocks": gen_replication_blocks(),
     }
     os.makedirs(OUT_DIR, exist_ok=True)
     path = os.path.join(OUT_DIR, "groups.json")

@@ -21,14 +21,22 @@ export const GroupsErrorCode = {
   UNKNOWN_EVENT_TYPE: 'UNKNOWN_EVENT_TYPE',
   /** An account-only event (101–112) outside the account group. `data`: `{ eventType, groupType }`. */
   EVENT_NOT_ALLOWED: 'EVENT_NOT_ALLOWED',
-  /** No chain key is known yet for the device that sent a message: queue it until one arrives. `data`: `{ devicePk }`. */
   /** A `GroupSession` was used or waited on after `close()`. */
   SESSION_CLOSED: 'SESSION_CLOSED',
+  /** No chain key is known yet for the device that sent a message: queue it until one arrives. `data`: `{ devicePk }`. */
   CHAIN_KEY_UNKNOWN: 'CHAIN_KEY_UNKNOWN',
   /** A serialised account is malformed or of an unknown version. */
   INVALID_ACCOUNT_STATE: 'INVALID_ACCOUNT_STATE',
   /** A handshake frame is of the wrong kind, out of order, or names a key that is not an Ed25519 account key. */
   HANDSHAKE_FAILED: 'HANDSHAKE_FAILED',
+  /** The secret store already holds another account than the keys given to open it. `data`: `{ stored, given }`. */
+  ACCOUNT_MISMATCH: 'ACCOUNT_MISMATCH',
+  /** A group that the account has not joined, or a contact group with someone who is not an active contact. */
+  GROUP_UNKNOWN: 'GROUP_UNKNOWN',
+  /** A contact-request step that the contact's current status does not allow. `data`: `{ contact, status }`. */
+  INVALID_CONTACT_STATE: 'INVALID_CONTACT_STATE',
+  /** A contact request from, or to, an account this account blocks. `data`: `{ contact }`. */
+  CONTACT_BLOCKED: 'CONTACT_BLOCKED',
 } as const
 export type GroupsErrorCode = (typeof GroupsErrorCode)[keyof typeof GroupsErrorCode]
 

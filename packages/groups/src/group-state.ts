@@ -1,5 +1,6 @@
 import { ed25519PublicKey, isWeshError, toHex } from '@wesh/crypto'
 import type { ChainState } from '@wesh/ratchet'
+import { AccountFold, AccountFoldRejection, type AccountState, isAccountEvent } from './account-state.js'
 import { type AppEvent, decodeAppEvent } from './app-event.js'
 import { openDeviceChainKey } from './chain-key-box.js'
 import { EventType, type OpenedGroupEvent } from './group-event.js'
@@ -32,6 +33,9 @@ export const FoldRejection = {
   UNKNOWN_POLL: 'UNKNOWN_POLL',
   /** A vote for an option the poll does not have. */
   INVALID_VOTE: 'INVALID_VOTE',
+  /** A `GroupReplicating` event without a replication server. */
+  MALFORMED_REPLICA: 'MALFORMED_REPLICA',
+  ...AccountFoldRejection,
 } as const
 export type FoldRejection = (typeof FoldRejection)[keyof typeof FoldRejection]
 
@@ -51,6 +55,15 @@ export interface PollState {
   readonly votes: ReadonlyMap<string, number>
 }
 
+/** A replication server a member recorded for this group (event 403). */
+export interface ReplicaState {
+  /** Where members reach it: a multiaddr with its peer ID, as the member recorded it. */
+  readonly server: string
+  readonly authenticationUrl: string
+  /** Hex key of the device that recorded it. */
+  readonly recordedBy: string
+}
+
 export interface GroupState {
   readonly members: ReadonlyMap<string, MemberState>
   /** Device → the member it belongs to. */
@@ -65,6 +78,10 @@ export interface GroupState {
   readonly initialMember: string | undefined
   readonly admins: ReadonlySet<string>
   readonly polls: ReadonlyMap<string, PollState>
+  /** Replication servers recorded in the group, by server address, in the order they were first recorded. */
+  readonly replicas: ReadonlyMap<string, ReplicaState>
+  /** Account groups only: the account's groups, contacts and contact-request settings (events 101–112). */
+  readonly account: AccountState | undefined
   /** Events the fold ignored, by index in the input. */
   readonly rejected: readonly { readonly index: number; readonly reason: FoldRejection }[]
 }
@@ -109,6 +126,8 @@ export class GroupFold {
       votes: Map<string, number>
     }
   >()
+  readonly #replicas = new Map<string, ReplicaState>()
+  readonly #account: AccountFold | undefined
   readonly #rejected: { index: number; reason: FoldRejection }[] = []
   readonly #nonces = new Set<string>()
   #name: string | undefined
@@ -117,6 +136,7 @@ export class GroupFold {
 
   constructor(options: FoldOptions) {
     this.#group = { publicKey: new Uint8Array(options.group.publicKey), groupType: options.group.groupType }
+    if (options.group.groupType === GroupType.ACCOUNT) this.#account = new AccountFold()
     if (options.ownMemberSeed !== undefined) {
       this.#ownMemberSeed = new Uint8Array(options.ownMemberSeed)
       this.#ownMember = toHex(ed25519PublicKey(this.#ownMemberSeed))
@@ -147,6 +167,8 @@ export class GroupFold {
       initialMember: this.#initialMember,
       admins: new Set(this.#admins),
       polls: new Map([...this.#polls].map(([key, poll]) => [key, { ...poll, votes: new Map(poll.votes) }])),
+      replicas: new Map(this.#replicas),
+      account: this.#account?.state(),
       rejected: [...this.#rejected],
     }
   }
@@ -181,8 +203,22 @@ export class GroupFold {
         return undefined
       case EventType.GROUP_METADATA_PAYLOAD_SENT:
         return this.#appPayload(member, event.payload.message)
+      case EventType.GROUP_REPLICATING: {
+        const server = event.payload.replicationServer
+        if (server === '') return FoldRejection.MALFORMED_REPLICA
+        if (!this.#replicas.has(server)) {
+          this.#replicas.set(server, {
+            server,
+            authenticationUrl: event.payload.authenticationUrl,
+            recordedBy: signer,
+          })
+        }
+        return undefined
+      }
       default:
-        return undefined // account-group and contact events: folded by the account layer, not here
+        // Account events reach here only in the account group (openGroupEvent refuses them elsewhere).
+        if (isAccountEvent(event)) return this.#account?.apply(event)
+        return undefined // ContactAliasKeyAdded: nothing to fold yet
     }
   }
 

@@ -114,4 +114,14 @@ export {
   type GroupState,
   type MemberState,
   type PollState,
+  type ReplicaState,
 } from './group-state.js'
+export {
+  AccountFold,
+  AccountFoldRejection,
+  ContactStatus,
+  isAccountEvent,
+  isActiveContact,
+  type AccountState,
+  type ContactState,
+} from './account-state.js'

@@ -1,7 +1,9 @@
 import * as dagCbor from '@ipld/dag-cbor'
 import {
+  ComposedStorage,
   Events,
   IPFSBlockStorage,
+  LRUStorage,
   type EventsDatabase,
   type IdentitiesInstance,
   type LogEntry,
@@ -38,6 +40,9 @@ export interface GroupLogOptions {
   readonly onSyncError?: (error: unknown) => void
 }
 
+/** Entries kept decoded in memory per log, as OrbitDB's default. */
+const ENTRY_CACHE_SIZE = 1_000
+
 /**
  * Opens one log of a group as an OrbitDB `events` database written under the device's own identity for
  * this group, admitted by the Wesh access controller and replicated under the link key. The address is a
@@ -52,6 +57,9 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   const manifests = await IPFSBlockStorage({ ipfs, pin: true })
   await manifests.put(hash, bytes)
   const identity = await identities.createIdentity({ id: options.identityId })
+  // Entry blocks as OrbitDB reads them by default, but with the network side in our hands: `close()` waits for
+  // the replication queue, and a block that a departed peer announced would hold it for the fetch timeout.
+  const blocks = await IPFSBlockStorage({ ipfs, pin: true })
   const log = await Events()({
     ipfs,
     identity,
@@ -61,7 +69,13 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     directory: join(options.directory, hash),
     syncAutomatically: true,
     encryption: { replication: linkKeyEncryption(options.linkKey) },
+    entryStorage: await ComposedStorage(await LRUStorage({ size: ENTRY_CACHE_SIZE }), blocks),
   })
   log.events.on('error', (error: unknown) => options.onSyncError?.(error))
+  const close = log.close.bind(log)
+  log.close = async () => {
+    await blocks.close() // aborts fetches still in flight, so that the queue drains at once
+    await close()
+  }
   return log
 }

@@ -1,5 +1,6 @@
 import type { EventsDatabase, EventsPayload, LogEntry } from '@orbitdb/core'
 import {
+  CryptoErrorCode,
   WeshError,
   bytesToUtf8,
   ed25519PublicKey,
@@ -393,6 +394,35 @@ export class GroupSession {
         payload: { destMemberPk: recipient, payload: box },
       })
     }
+  }
+
+  /**
+   * Appends a metadata event signed by our device (its `device_pk` is filled in) and processes it, so
+   * `state` includes it on return. Throws `EVENT_NOT_ALLOWED` for account events outside the account group.
+   */
+  async appendEvent(event: GroupEventInput): Promise<void> {
+    if (this.#closed) throw new WeshError(GroupsErrorCode.SESSION_CLOSED, 'the group session was closed')
+    const envelope = sealGroupEvent({ group: this.group, event, signingKey: this.#device })
+    await this.#serial(async () => {
+      await this.#append(envelope)
+      await this.#syncMetadata()
+    })
+  }
+
+  /**
+   * Records that a replication server keeps this group (event 403), so every member learns of it and connects.
+   * `server` is where members reach it: a multiaddr ending with its peer ID.
+   */
+  async recordReplica(server: string, authenticationUrl = ''): Promise<void> {
+    if (typeof server !== 'string' || server === '') {
+      throw new WeshError(CryptoErrorCode.INVALID_ARGUMENT, 'server must be a non-empty multiaddr', {
+        data: { argument: 'server' },
+      })
+    }
+    await this.appendEvent({
+      eventType: EventType.GROUP_REPLICATING,
+      payload: { replicationServer: server, authenticationUrl },
+    })
   }
 
   async #postEvent(event: GroupEventInput): Promise<void> {

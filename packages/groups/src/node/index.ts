@@ -25,3 +25,4 @@ export {
   type GroupMessage,
   type GroupSessionOptions,
 } from './group-session.js'
+export { WeshAccount, type WeshAccountOptions } from './wesh-account.js'

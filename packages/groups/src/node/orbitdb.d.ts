@@ -104,6 +104,8 @@ declare module '@orbitdb/core' {
     meta?: unknown
     syncAutomatically?: boolean
     encryption?: Encryption
+    /** Where entry blocks are read and written; by default an LRU cache over IPFS block storage. */
+    entryStorage?: Storage
   }
 
   export function Events(): (options: DatabaseOptions) => Promise<EventsDatabase>
@@ -125,5 +127,11 @@ declare module '@orbitdb/core' {
     get(hash: string): Promise<Uint8Array | undefined>
     close(): Promise<void>
   }
-  export function IPFSBlockStorage(options: { ipfs: Helia; pin?: boolean }): Promise<Storage>
+  export function IPFSBlockStorage(options: {
+    ipfs: Helia
+    pin?: boolean
+    timeout?: number
+  }): Promise<Storage>
+  export function LRUStorage(options?: { size?: number }): Promise<Storage>
+  export function ComposedStorage(first: Storage, second: Storage): Promise<Storage>
 }

@@ -6,6 +6,7 @@ import { AccountKeys, contactGroup, type Group } from '../../src/index.js'
 import {
   GroupSession,
   LevelSecretStore,
+  WeshAccount,
   createWeshNode,
   membershipOf,
   type GroupMessage,
@@ -19,6 +20,7 @@ export interface Device {
   readonly secrets: LevelSecretStore
   readonly directory: string
   readonly sessions: GroupSession[]
+  readonly accounts: WeshAccount[]
   /** Peer IDs this device refuses to connect to, in either direction: a network partition. */
   readonly blocked: Set<string>
   stop(): Promise<void>
@@ -53,6 +55,7 @@ export async function startDevice(
   })
   const secrets = await LevelSecretStore.open(join(dir, 'secrets'), storeKey)
   const sessions: GroupSession[] = []
+  const accounts: WeshAccount[] = []
   let stopped = false
   const device: Device = {
     account,
@@ -60,10 +63,12 @@ export async function startDevice(
     secrets,
     directory: dir,
     sessions,
+    accounts,
     blocked,
     async stop() {
       if (stopped) return
       stopped = true
+      for (const account of accounts) await account.close()
       for (const session of sessions) await session.close()
       await node.stop()
       await secrets.close()
@@ -93,6 +98,20 @@ export async function openGroup(
   })
   device.sessions.push(session)
   return session
+}
+
+/** Opens the device's account (its keys kept in the device's secret store) with every group it is in. */
+export async function openAccount(device: Device): Promise<WeshAccount> {
+  const account = await WeshAccount.open({
+    node: device.node,
+    secrets: device.secrets,
+    keys: device.account,
+    onRejected: (what, error) => {
+      if (process.env.WESH_DEBUG) console.log('rejected', what, error)
+    },
+  })
+  device.accounts.push(account)
+  return account
 }
 
 export function contactGroupOf(device: Device, peer: Device): Group {
