@@ -34,12 +34,10 @@ export function linkKeyEncryption(linkKey: Uint8Array): EncryptionModule {
     },
     decrypt(bytes) {
       // A promise either way: a block that does not open is a rejection, as OrbitDB expects of this module.
-      try {
-        assertBytes(bytes, 'bytes', { min: NONCE_BYTES + 16 })
-        return Promise.resolve(open(key, bytes.subarray(0, NONCE_BYTES), bytes.subarray(NONCE_BYTES)))
-      } catch (error) {
-        return Promise.reject(error)
-      }
+      return Promise.resolve(bytes).then((sealed) => {
+        assertBytes(sealed, 'bytes', { min: NONCE_BYTES + 16 })
+        return open(key, sealed.subarray(0, NONCE_BYTES), sealed.subarray(NONCE_BYTES))
+      })
     },
   }
 }
