@@ -31,6 +31,8 @@ import { openMessage, sealMessage } from '../message-envelope.js'
 import type { SecretStore } from './secret-store.js'
 import type { WeshNode } from './wesh-node.js'
 import { AsyncQueue } from './async-queue.js'
+import type { PeerRendezvous } from './peer-rendezvous.js'
+import { groupLogTopic } from '@wesh/rendezvous'
 
 /**
  * Who `account` is in `group` (PROTOCOL.md §4): its member key seed, and the device key it writes with — the
@@ -108,6 +110,8 @@ export class GroupSession {
   #work: Promise<void> = Promise.resolve()
   #updateWaiters: (() => void)[] = []
   #closed = false
+  /** One per log: where the group's members meet (PROTOCOL.md §2 "group log point"). */
+  #meetings: PeerRendezvous[] = []
 
   readonly #deviceSeed: Uint8Array
 
@@ -185,6 +189,13 @@ export class GroupSession {
       await session.#syncMetadata()
       await session.#syncMessages(await messages.log.heads())
     })
+    session.#meetings = [metadata, messages].map((log) =>
+      node.rendezvous({
+        topic: groupLogTopic(log.address),
+        seed: group.linkKey,
+        onError: (error) => options.onRejected?.('rendezvous', error),
+      }),
+    )
     return session
   }
 
@@ -304,6 +315,7 @@ export class GroupSession {
   /** Stops reading; the logs stay open on the node until it stops. */
   async close(): Promise<void> {
     this.#closed = true
+    for (const meeting of this.#meetings) await meeting.stop()
     await this.#work
     for (const queue of this.#subscribers) queue.end()
     for (const wake of this.#updateWaiters.splice(0)) wake()

@@ -17,6 +17,14 @@ import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
+import {
+  type DhtDiscovery,
+  type LocalRecords,
+  type RendezvousClient,
+  dhtDiscovery,
+  localRecords,
+  rendezvousClient,
+} from '@wesh/rendezvous'
 import type { Libp2pOptions } from 'libp2p'
 
 /** The services every Wesh node runs, by the keys other components look them up under. */
@@ -27,6 +35,12 @@ export type WeshServices = {
   dht: KadDHT
   dcutr: unknown
   autoNAT: unknown
+  /** Rendezvous points on the DHT (PROTOCOL.md §2 system 1). */
+  dhtDiscovery: DhtDiscovery
+  /** Rendezvous points as local records over direct links such as Bluetooth LE (§2 system 3). */
+  localRecords: LocalRecords
+  /** Rendezvous servers (§2 system 2): present when `rendezvousServers` lists some. */
+  rendezvousServers?: RendezvousClient
 }
 
 /** Network settings of a Wesh node; every field has a default for a device on the internet. */
@@ -46,6 +60,8 @@ export interface WeshNetworkOptions {
   readonly dhtProtocol?: string
   /** More transports, such as `@wesh/transport-ble`. */
   readonly transports?: readonly ((components: never) => Transport)[]
+  /** Rendezvous servers (`/rendezvous/1.0.0`) to register and look up rendezvous points on, as multiaddrs with peer IDs. */
+  readonly rendezvousServers?: readonly string[]
   /** More peer discovery mechanisms. */
   readonly peerDiscovery?: readonly ((components: never) => PeerDiscovery)[]
 }
@@ -53,7 +69,8 @@ export interface WeshNetworkOptions {
 /**
  * The libp2p configuration of a Wesh node (issue 4): TCP and WebSockets with Noise and Yamux; identify,
  * ping, gossipsub (under `pubsub`, where OrbitDB looks), kad-dht; mDNS on the LAN; for peers behind NAT the
- * circuit-relay v2 client, DCUtR hole punching and AutoNAT.
+ * circuit-relay v2 client, DCUtR hole punching and AutoNAT; the three rendezvous systems of PROTOCOL.md §2
+ * (DHT, local records, and rendezvous servers when given).
  */
 export function weshLibp2pOptions(options: WeshNetworkOptions = {}): Libp2pOptions<WeshServices> {
   const lan = options.dht === 'lan'
@@ -83,6 +100,11 @@ export function weshLibp2pOptions(options: WeshNetworkOptions = {}): Libp2pOptio
       }),
       dcutr: dcutr(),
       autoNAT: autoNAT(),
+      dhtDiscovery: dhtDiscovery(),
+      localRecords: localRecords(),
+      ...(options.rendezvousServers?.length
+        ? { rendezvousServers: rendezvousClient({ servers: [...options.rendezvousServers] }) }
+        : {}),
     },
   }
 }

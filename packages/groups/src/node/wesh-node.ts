@@ -9,6 +9,8 @@ import { join } from 'node:path'
 import { type GroupLogOptions, openGroupLog } from './group-log.js'
 import { type WeshNetworkOptions, type WeshServices, weshLibp2pOptions } from './libp2p-options.js'
 import type { EventsDatabase } from '@orbitdb/core'
+import { CombinedDiscovery, type Discovery } from '@wesh/rendezvous'
+import { PeerRendezvous, type PeerRendezvousInit } from './peer-rendezvous.js'
 
 export interface WeshNodeOptions {
   /** Everything the node keeps lives here: blocks, libp2p state, OrbitDB logs and keys. */
@@ -26,6 +28,15 @@ export interface WeshNode {
   readonly helia: WeshHelia
   readonly libp2p: Libp2p<WeshServices>
   readonly orbitdb: OrbitDB
+  /** Every rendezvous system the node runs (DHT, local records, rendezvous servers), queried together. */
+  readonly discovery: Discovery
+  /**
+   * Starts meeting the holders of `seed` on `topic`'s rendezvous points (PROTOCOL.md §2): announced on every
+   * system, looked up, peers found dialled. `stop()` of the node stops it too.
+   */
+  rendezvous(
+    init: Pick<PeerRendezvousInit, 'topic' | 'seed' | 'onError' | 'lookupIntervalMs'>,
+  ): PeerRendezvous
   /** Opens a group log on this node (see {@link openGroupLog}); `stop()` closes it. */
   openLog(options: Omit<GroupLogOptions, 'ipfs' | 'identities' | 'directory'>): Promise<EventsDatabase>
   /** Stops OrbitDB, Helia and libp2p, releasing every port, timer and file handle. */
@@ -51,12 +62,31 @@ export async function createWeshNode(options: WeshNodeOptions): Promise<WeshNode
   await helia.start()
   const orbitdb = await createOrbitDB({ ipfs: helia, directory: join(directory, 'orbitdb'), id: 'wesh' })
   const logs = new Set<EventsDatabase>()
+  const meetings = new Set<PeerRendezvous>()
+  const { services } = helia.libp2p
+  const discovery = new CombinedDiscovery([
+    services.localRecords,
+    services.dhtDiscovery,
+    ...(services.rendezvousServers ? [services.rendezvousServers] : []),
+  ])
   let stopped = false
   return {
     directory,
     helia,
     libp2p: helia.libp2p,
     orbitdb,
+    discovery,
+    rendezvous(init) {
+      const meeting: PeerRendezvous = new PeerRendezvous({
+        ...init,
+        libp2p: helia.libp2p,
+        discovery,
+        onStop: () => meetings.delete(meeting),
+      })
+      meetings.add(meeting)
+      meeting.start()
+      return meeting
+    },
     async openLog(logOptions) {
       const log = await openGroupLog({
         ...logOptions,
@@ -71,6 +101,7 @@ export async function createWeshNode(options: WeshNodeOptions): Promise<WeshNode
     async stop() {
       if (stopped) return
       stopped = true
+      for (const meeting of [...meetings]) await meeting.stop()
       // Logs first: their replication still reads the block store that Helia closes.
       for (const log of logs) await log.close()
       await orbitdb.stop()

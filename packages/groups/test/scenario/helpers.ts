@@ -10,6 +10,7 @@ import {
   createWeshNode,
   membershipOf,
   type GroupMessage,
+  type WeshNetworkOptions,
   type WeshNode,
 } from '../../src/node/index.js'
 
@@ -37,6 +38,7 @@ export async function startDevice(
   account = AccountKeys.create(),
   directory?: string,
   storeKey = randomBytes(32),
+  network: Omit<WeshNetworkOptions, 'listen' | 'mdns' | 'dht'> = {},
 ): Promise<Device> {
   const dir = directory ?? (await mkdtemp(join(tmpdir(), 'wesh-device-')))
   if (directory === undefined) cleanup.push(() => rm(dir, { recursive: true, force: true }))
@@ -44,7 +46,7 @@ export async function startDevice(
   const refused = (peer: { toString(): string }) => Promise.resolve(blocked.has(peer.toString()))
   const node = await createWeshNode({
     directory: dir,
-    network: { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, dht: 'lan' },
+    network: { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, dht: 'lan', ...network },
     libp2p: {
       connectionGater: {
         denyDialPeer: refused,
