@@ -340,6 +340,16 @@ def gen_replication_blocks():
     return cases
 
 
+def gen_attachments():
+    # PROTOCOL.md §4 attachment key: nonce || secretbox(attachmentKey, nonce, file).
+    cases = []
+    for i, data in enumerate([b"", b"photo", stream("attachment-long", 5000)]):
+        key, nonce = stream(f"att-{i}-key"), stream(f"att-{i}-nonce", 24)
+        cases.append(dict(name=f"attachment-{i}", attachmentKey=key, nonce=nonce, plaintext=data,
+                          sealed=nonce + secretbox(key, nonce, data)))
+    return cases
+
+
 # ---------------------------------------------------------------- PROTOCOL.md §6.1
 def gen_handshakes():
     cases = []
@@ -392,6 +402,7 @@ def main() -> None:
         "signedEntries": gen_signed_entries(),
         "handshakes": gen_handshakes(),
         "replicationBlocks": gen_replication_blocks(),
+        "attachments": gen_attachments(),
     }
     os.makedirs(OUT_DIR, exist_ok=True)
     path = os.path.join(OUT_DIR, "groups.json")

@@ -43,3 +43,5 @@ export const POLL_ID_BYTES = 16
 
 /** Version of the serialised account. */
 export const ACCOUNT_STATE_VERSION = 1
+/** Largest attachment sealed in one piece (PROTOCOL.md §4 attachment key): 64 MiB. */
+export const MAX_ATTACHMENT_BYTES = 67_108_864

@@ -88,6 +88,7 @@ export {
   type OpenedGroupEvent,
 } from './group-event.js'
 export { sealDeviceChainKey, openDeviceChainKey } from './chain-key-box.js'
+export { sealAttachment, openAttachment } from './attachment.js'
 export {
   requesterHandshakeKeys,
   responderHandshakeKeys,

@@ -3,6 +3,8 @@ import { fromHex, toHex } from '@wesh/crypto'
 import { RatchetReceiver, RatchetSender } from '@wesh/ratchet'
 import { describe, expect, it } from 'vitest'
 import {
+  openAttachment,
+  sealAttachment,
   type GroupEventInput,
   accountGroup,
   createMultiMemberGroup,
@@ -59,6 +61,7 @@ const vectors = JSON.parse(readFileSync(new URL('./vectors/groups.json', import.
   groupEnvelopes: Record<string, Hex> & { groupType: number; cases: (Case & { eventType: number })[] }
   signedEntries: Case[]
   handshakes: Case[]
+  attachments: Case[]
 }
 const b = (hex: string | undefined): Uint8Array => {
   if (hex === undefined) throw new Error('vector field missing')
@@ -195,6 +198,11 @@ describe('vectors from tooling/vectors/groups.py', () => {
       expect(toHex(signEntry(b(g.secret), resealed))).toBe(v.signedEntry)
       expect(toHex(verifyEntry(b(g.signPublicKey), b(v.signedEntry)))).toBe(v.envelope)
     })
+  })
+
+  it.each(names(vectors.attachments))('attachment %s', (_, v) => {
+    expect(toHex(sealAttachment(b(v.attachmentKey), b(v.plaintext), b(v.nonce)))).toBe(v.sealed)
+    expect(toHex(openAttachment(b(v.attachmentKey), b(v.sealed)))).toBe(v.plaintext)
   })
 
   it.each(names(vectors.signedEntries))('signed entry %s', (_, v) => {

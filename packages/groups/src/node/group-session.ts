@@ -1,7 +1,10 @@
 import type { EventsDatabase, EventsPayload, LogEntry } from '@orbitdb/core'
 import {
   CryptoErrorCode,
+  NONCE_BYTES,
+  TAG_BYTES,
   WeshError,
+  concatBytes,
   bytesToUtf8,
   ed25519PublicKey,
   ed25519Signer,
@@ -12,7 +15,10 @@ import {
   utf8ToBytes,
 } from '@wesh/crypto'
 import { RatchetReceiver, RatchetSender, type ReceiverStateV1, type SenderStateV1 } from '@wesh/ratchet'
+import { CID } from 'multiformats/cid'
 import { encodeAppEvent, createPoll } from '../app-event.js'
+import { openAttachment, sealAttachment } from '../attachment.js'
+import { MAX_ATTACHMENT_BYTES } from '../constants.js'
 import { sealDeviceChainKey } from '../chain-key-box.js'
 import { signEntry, verifyEntry } from '../entry.js'
 import { GroupsErrorCode } from '../errors.js'
@@ -50,6 +56,8 @@ export function membershipOf(
     ? { memberSeed }
     : { memberSeed, deviceSeed: account.deviceSeed() }
 }
+
+const MAX_SEALED_ATTACHMENT_BYTES = MAX_ATTACHMENT_BYTES + NONCE_BYTES + TAG_BYTES
 
 /** Messages waiting for their device's chain key, per device; the oldest are dropped beyond. */
 export const MAX_PENDING_PER_DEVICE = 1_000
@@ -257,6 +265,46 @@ export class GroupSession {
       { once: true },
     )
     return queue
+  }
+
+  /**
+   * Seals a file with the group's attachment key and stores it as UnixFS blocks on this node; resolves with its CID,
+   * which a message can carry. Members fetch it with {@link GroupSession.attachment}; whoever serves the blocks sees
+   * only ciphertext. Throws `MESSAGE_TOO_LARGE` beyond `MAX_ATTACHMENT_BYTES`.
+   */
+  async addAttachment(bytes: Uint8Array, options: { signal?: AbortSignal } = {}): Promise<string> {
+    const sealed = sealAttachment(this.group.attachmentKey, bytes)
+    const cid = await this.#options.node.unixfs.addBytes(sealed, options)
+    return cid.toString()
+  }
+
+  /**
+   * Fetches an attachment by CID — from local blocks, or from peers over bitswap — and opens it. Throws
+   * `INVALID_ARGUMENT` for a malformed CID, `MESSAGE_TOO_LARGE` when the file grows past the limit (the fetch stops
+   * there), `DECRYPTION_FAILED` when it was not sealed for this group, and the signal's reason when it aborts.
+   */
+  async attachment(cid: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    let parsed: CID
+    try {
+      parsed = CID.parse(cid)
+    } catch (cause) {
+      throw new WeshError(CryptoErrorCode.INVALID_ARGUMENT, 'cid is not a CID', {
+        cause,
+        data: { argument: 'cid' },
+      })
+    }
+    const chunks: Uint8Array[] = []
+    let size = 0
+    for await (const chunk of this.#options.node.unixfs.cat(parsed, options)) {
+      size += chunk.length
+      if (size > MAX_SEALED_ATTACHMENT_BYTES) {
+        throw new WeshError(GroupsErrorCode.MESSAGE_TOO_LARGE, 'the attachment is larger than the limit', {
+          data: { message: 'attachment', max: MAX_ATTACHMENT_BYTES },
+        })
+      }
+      chunks.push(chunk)
+    }
+    return openAttachment(this.group.attachmentKey, concatBytes(...chunks))
   }
 
   /** Sets the group name (a Wesh application event in the metadata log). */

@@ -2,6 +2,7 @@ import type { Libp2p } from '@libp2p/interface'
 import { createOrbitDB, type OrbitDB } from '@orbitdb/core'
 import { LevelBlockstore } from 'blockstore-level'
 import { LevelDatastore } from 'datastore-level'
+import { type UnixFS, unixfs } from '@helia/unixfs'
 import { createHelia } from 'helia'
 import type { Libp2pOptions } from 'libp2p'
 import { mkdir } from 'node:fs/promises'
@@ -28,6 +29,8 @@ export interface WeshNode {
   readonly helia: WeshHelia
   readonly libp2p: Libp2p<WeshServices>
   readonly orbitdb: OrbitDB
+  /** Files as UnixFS blocks in the node's block store, fetched from peers over bitswap (attachments). */
+  readonly unixfs: UnixFS
   /** Every rendezvous system the node runs (DHT, local records, rendezvous servers), queried together. */
   readonly discovery: Discovery
   /**
@@ -75,6 +78,7 @@ export async function createWeshNode(options: WeshNodeOptions): Promise<WeshNode
     helia,
     libp2p: helia.libp2p,
     orbitdb,
+    unixfs: unixfs(helia),
     discovery,
     rendezvous(init) {
       const meeting: PeerRendezvous = new PeerRendezvous({
