@@ -116,6 +116,8 @@ declare module '@orbitdb/core' {
     readonly directory: string
     readonly identities: IdentitiesInstance
     readonly identity: Identity
+    /** Opens (or creates, by name) a database with OrbitDB's own access controller: what stock OrbitDB users run. */
+    open(address: string, options?: { type?: 'events' }): Promise<EventsDatabase>
     stop(): Promise<void>
   }
 
