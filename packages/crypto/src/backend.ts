@@ -1,12 +1,18 @@
 import { nativeBackend } from './native-backend.js'
 import { pureBackend } from './pure-backend.js'
 
+/** HMAC-SHA-256 and HKDF-SHA-256 (RFC 2104, RFC 5869). Inputs are already validated. */
+export interface Sha256Mac {
+  hmacSha256(key: Uint8Array, message: Uint8Array): Uint8Array
+  /** Fills `out` (1..255 × 32 bytes); `out` may be `ikm` itself, which is read before `out` is written. */
+  hkdfSha256Into(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, out: Uint8Array): void
+}
+
 /**
  * The primitives that have a faster native implementation in some runtimes. Inputs are already validated.
- * (HMAC and HKDF are not here: measured on Node 24, @noble's are faster than Node's for the short inputs
- * the protocol uses, because crossing into C++ costs more than the hashing.)
+ * HMAC and HKDF are the same JavaScript SHA-256 on both backends (see native-backend.ts for why).
  */
-export interface CryptoBackend {
+export interface CryptoBackend extends Sha256Mac {
   readonly name: 'native' | 'pure'
   ed25519PublicKey(seed: Uint8Array): Uint8Array
   ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array

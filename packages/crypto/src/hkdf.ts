@@ -1,7 +1,8 @@
 import { hkdf } from '@noble/hashes/hkdf.js'
 import { sha3_256 } from '@noble/hashes/sha3.js'
+import { cryptoBackend } from './backend.js'
 import { MAX_HKDF_BYTES } from './constants.js'
-import { hkdfSha256Fast } from './sha256-hmac.js'
+import { CryptoErrorCode, WeshError } from './errors.js'
 import { assertBytes, assertInteger } from './validate.js'
 
 // PROTOCOL.md §0: "no salt" means 32 zero bytes (the hash length), as RFC 5869 §2.2 says.
@@ -16,24 +17,45 @@ export interface HkdfOptions {
 
 /** RFC 5869 HKDF with SHA-256 (PROTOCOL.md §0 `HKDF`). */
 export function hkdfSha256(ikm: Uint8Array, length: number, options: HkdfOptions = {}): Uint8Array {
-  return derive('sha256', ikm, length, options)
+  assertInteger(length, 'length', 1, MAX_HKDF_BYTES)
+  const out = new Uint8Array(length)
+  hkdfSha256Into(ikm, out, options)
+  return out
+}
+
+/**
+ * {@link hkdfSha256} of `out.length` bytes written into `out`, for hot paths that reuse their buffers (the
+ * ratchet steps its chain in place). `out` may be `ikm` itself: `ikm` is read before `out` is written. It must
+ * not overlap `salt` or `info`.
+ */
+export function hkdfSha256Into(ikm: Uint8Array, out: Uint8Array, options: HkdfOptions = {}): void {
+  const { salt = NO_SALT, info = NO_INFO } = options
+  assertBytes(ikm, 'ikm')
+  assertBytes(salt, 'salt')
+  assertBytes(info, 'info')
+  assertBytes(out, 'out', { min: 1, max: MAX_HKDF_BYTES })
+  assertDisjoint(out, salt, 'salt')
+  assertDisjoint(out, info, 'info')
+  cryptoBackend().hkdfSha256Into(ikm, salt, info, out)
 }
 
 /** RFC 5869 HKDF with SHA3-256 (PROTOCOL.md §0 `HKDF3`). */
 export function hkdfSha3_256(ikm: Uint8Array, length: number, options: HkdfOptions = {}): Uint8Array {
-  return derive('sha3-256', ikm, length, options)
-}
-
-function derive(
-  hash: 'sha256' | 'sha3-256',
-  ikm: Uint8Array,
-  length: number,
-  options: HkdfOptions,
-): Uint8Array {
   const { salt = NO_SALT, info = NO_INFO } = options
   assertBytes(ikm, 'ikm')
   assertBytes(salt, 'salt')
   assertBytes(info, 'info')
   assertInteger(length, 'length', 1, MAX_HKDF_BYTES)
-  return hash === 'sha256' ? hkdfSha256Fast(ikm, salt, info, length) : hkdf(sha3_256, ikm, salt, info, length)
+  return hkdf(sha3_256, ikm, salt, info, length)
+}
+
+function assertDisjoint(out: Uint8Array, input: Uint8Array, argument: string): void {
+  if (out.buffer !== input.buffer) return
+  const overlaps =
+    out.byteOffset < input.byteOffset + input.length && input.byteOffset < out.byteOffset + out.length
+  if (overlaps) {
+    throw new WeshError(CryptoErrorCode.INVALID_ARGUMENT, `out must not overlap ${argument}`, {
+      data: { argument: 'out' },
+    })
+  }
 }

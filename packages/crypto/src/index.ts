@@ -20,6 +20,7 @@ export { WeshError, isWeshError, CryptoErrorCode } from './errors.js'
 export { assertBytes, assertInteger } from './validate.js'
 export { concatBytes, u64be } from './bytes.js'
 export { erase } from './erase.js'
+export { redactSecrets, REDACTED } from './redaction.js'
 export { constantTimeEqual } from './constant-time.js'
 export { randomBytes } from './random.js'
 export {
@@ -35,7 +36,7 @@ export {
 } from './encoding.js'
 export { sha256, sha512, sha3_256 } from './hash.js'
 export { hmacSha256 } from './hmac.js'
-export { hkdfSha256, hkdfSha3_256, type HkdfOptions } from './hkdf.js'
+export { hkdfSha256, hkdfSha256Into, hkdfSha3_256, type HkdfOptions } from './hkdf.js'
 export {
   ed25519KeyPair,
   ed25519PublicKey,

@@ -1,9 +1,14 @@
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import type { CryptoBackend } from './backend.js'
+import { pureSha256Mac } from './sha256-hmac.js'
 
-/** Audited pure-JavaScript primitives from @noble: runs everywhere, including browsers. */
+/**
+ * Pure-JavaScript primitives: audited @noble for the curves, our allocation-free SHA-256 for HMAC and HKDF.
+ * Runs everywhere, including browsers.
+ */
 export const pureBackend: CryptoBackend = {
   name: 'pure',
+  ...pureSha256Mac,
   ed25519PublicKey: (seed) => ed25519.getPublicKey(seed),
   ed25519Sign: (seed, message) => ed25519.sign(message, seed),
   ed25519SigningKey(seed) {

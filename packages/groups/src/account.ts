@@ -1,15 +1,16 @@
 import {
+  REDACTED,
   assertBytes,
   decodeBase64Field,
   ed25519PublicKey,
   erase,
   randomBytes,
+  redactSecrets,
   toBase64,
   toHex,
 } from '@wesh/crypto'
 import { ACCOUNT_STATE_VERSION, KEY_BYTES } from './constants.js'
 import { GroupsErrorCode, groupsError } from './errors.js'
-import { REDACTED, redactSecrets } from './redaction.js'
 
 /** Serialised account keys: JSON-safe, versioned, and secret. Without `deviceSeed` it is the part that moves to a new device. */
 export interface AccountStateV1 {

@@ -19,7 +19,7 @@ export { ratchetStep, messageNonce, type RatchetStep } from './chain-key.js'
 export { RatchetSender, type RatchetMessage } from './sender.js'
 export { RatchetReceiver, type ReceiverLimits, type DecryptOptions } from './receiver.js'
 export type { ChainState, SenderStateV1, ReceiverStateV1 } from './state.js'
-export type { RedactedChain } from './redaction.js'
+export type { RedactedChain } from './summary.js'
 export { RatchetErrorCode } from './errors.js'
 export {
   MAX_SKIP,

@@ -1,13 +1,15 @@
 import {
   CryptoErrorCode,
+  NONCE_BYTES,
   WeshError,
   assertBytes,
   assertInteger,
   erase,
   isWeshError,
   open,
+  redactSecrets,
 } from '@wesh/crypto'
-import { messageNonce, ratchetStep } from './chain-key.js'
+import { StepBuffer, writeMessageNonce } from './chain-key.js'
 import {
   CHAIN_KEY_BYTES,
   GROUP_ID_BYTES,
@@ -17,7 +19,6 @@ import {
   STATE_VERSION,
 } from './constants.js'
 import { RatchetErrorCode } from './errors.js'
-import { redactSecrets, summaryOf } from './redaction.js'
 import { destroyed } from './sender.js'
 import { SkippedKeys } from './skipped-keys.js'
 import {
@@ -29,6 +30,7 @@ import {
   isCounter,
   parseChainFields,
 } from './state.js'
+import { summaryOf } from './summary.js'
 
 /** Receiver limits; both default to the named constants. */
 export interface ReceiverLimits {
@@ -43,7 +45,7 @@ export interface DecryptOptions {
   /**
    * Runs on the plaintext before anything is committed; if it throws, the error propagates and the receiver
    * is unchanged, so a message that decrypts but fails a further check (such as the sender's signature)
-   * does not spend its key.
+   * does not spend its key. It must not call `decrypt` on the same receiver (that throws `INVALID_ARGUMENT`).
    */
   readonly check?: (plaintext: Uint8Array) => void
 }
@@ -56,15 +58,23 @@ export class RatchetReceiver {
   readonly #groupId: Uint8Array
   readonly #maxSkip: number
   readonly #skipped: SkippedKeys
-  #chainKey: Uint8Array
+  readonly #nonce = new Uint8Array(NONCE_BYTES)
+  /** The committed chain key (its message-key half all zero). */
+  #keys: StepBuffer
+  /** Where the next message's keys are derived; swapped with `#keys` once that message authenticates. */
+  #pending: StepBuffer
   #counter: number
+  #destroyed = false
+  #checking = false
 
   private constructor(groupId: Uint8Array, chain: ChainState, limits: ReceiverLimits) {
     const { maxSkip = MAX_SKIP, maxSkippedKeys = MAX_SKIPPED_KEYS } = limits
     assertInteger(maxSkip, 'maxSkip', 1, MAX_COUNTER)
     assertInteger(maxSkippedKeys, 'maxSkippedKeys', 0, MAX_COUNTER)
     this.#groupId = new Uint8Array(groupId)
-    this.#chainKey = new Uint8Array(chain.chainKey)
+    this.#keys = new StepBuffer(this.#groupId)
+    this.#keys.chainKey.set(chain.chainKey)
+    this.#pending = new StepBuffer(this.#groupId)
     this.#counter = chain.counter
     this.#maxSkip = maxSkip
     this.#skipped = new SkippedKeys(maxSkippedKeys)
@@ -85,6 +95,7 @@ export class RatchetReceiver {
     const skipped: unknown = (state as Partial<ReceiverStateV1>).skipped
     if (!Array.isArray(skipped)) throw invalidState('skipped is not an array')
     const receiver = new RatchetReceiver(groupId, chain, limits)
+    erase(chain.chainKey)
     let previous = -1
     for (const entry of skipped as unknown[]) {
       if (!Array.isArray(entry) || entry.length !== 2) throw invalidState('skipped entry is not a pair')
@@ -113,35 +124,49 @@ export class RatchetReceiver {
    * consumed, evicted or older than the shared chain) or `RATCHET_AUTH_FAILED`, or what `options.check`
    * throws; the state is then unchanged.
    */
-  decrypt(counter: number | bigint, ciphertext: Uint8Array, options: DecryptOptions = {}): Uint8Array {
+  decrypt(
+    counter: number | bigint,
+    ciphertext: Uint8Array,
+    options: DecryptOptions = NO_OPTIONS,
+  ): Uint8Array {
     assertBytes(ciphertext, 'ciphertext')
-    const chainKey = this.#liveChainKey()
+    this.#assertLive()
+    if (this.#checking) {
+      // `#pending` and the skipped keys are mid-update while a check runs.
+      throw new WeshError(
+        CryptoErrorCode.INVALID_ARGUMENT,
+        'options.check must not decrypt with its own receiver',
+      )
+    }
     const n = this.#messageNumber(counter)
     if (n <= this.#counter) return this.#decryptSkipped(n, ciphertext, options)
 
-    // Derive on the side; commit only once the message authenticates.
-    const skipped: [number, Uint8Array][] = []
-    let key = chainKey
-    let messageKey: Uint8Array = new Uint8Array(0)
-    for (let i = this.#counter + 1; i <= n; i++) {
-      const step = ratchetStep(key, this.#groupId)
-      if (key !== chainKey) erase(key)
-      key = step.nextChainKey
-      if (i < n) skipped.push([i, step.messageKey])
-      else messageKey = step.messageKey
+    // Derive on the side, in `#pending`; commit only once the message authenticates. Each further step of a
+    // gap runs in place, after the skipped message key is copied out.
+    const pending = this.#pending
+    let skipped: [number, Uint8Array][] | undefined
+    pending.stepFrom(this.#keys.chainKey)
+    for (let i = this.#counter + 1; i < n; i++) {
+      skipped ??= []
+      skipped.push([i, pending.messageKey.slice()])
+      pending.stepFrom(pending.chainKey)
     }
     let plaintext: Uint8Array
     try {
-      plaintext = openOrAuthFailed(messageKey, n, ciphertext)
-      options.check?.(plaintext)
+      plaintext = this.#openOrAuthFailed(pending.messageKey, n, ciphertext)
+      this.#check(options, plaintext)
     } catch (error) {
-      erase(key, messageKey, ...skipped.map(([, skippedKey]) => skippedKey))
+      pending.bytes.fill(0)
+      if (skipped !== undefined) for (const [, key] of skipped) erase(key)
       throw error
     }
-    erase(chainKey, messageKey)
-    this.#chainKey = key
+    // Commit: the new chain key becomes current; the spent message key and the old chain key are erased.
+    pending.messageKey.fill(0)
+    this.#pending = this.#keys
+    this.#keys = pending
+    this.#pending.bytes.fill(0)
     this.#counter = n
-    for (const [i, skippedKey] of skipped) this.#skipped.add(i, skippedKey)
+    if (skipped !== undefined) for (const [i, key] of skipped) this.#skipped.add(i, key)
     return plaintext
   }
 
@@ -150,7 +175,7 @@ export class RatchetReceiver {
     return {
       v: STATE_VERSION,
       groupId: encodeKey(this.#groupId),
-      chainKey: encodeKey(this.#liveChainKey()),
+      chainKey: encodeKey(this.#liveKeys().chainKey),
       counter: this.#counter,
       skipped: [...this.#skipped.entries()].map(([counter, key]) => [counter, encodeKey(key)] as const),
     }
@@ -158,8 +183,8 @@ export class RatchetReceiver {
 
   /** Erases the chain key and every skipped key; the receiver cannot be used afterwards. */
   destroy(): void {
-    erase(this.#chainKey)
-    this.#chainKey = new Uint8Array(0)
+    erase(this.#keys.bytes, this.#pending.bytes)
+    this.#destroyed = true
     this.#skipped.clear()
   }
 
@@ -194,26 +219,43 @@ export class RatchetReceiver {
         { data: { counter, chainCounter: this.#counter } },
       )
     }
-    const plaintext = openOrAuthFailed(key, counter, ciphertext)
-    options.check?.(plaintext)
+    const plaintext = this.#openOrAuthFailed(key, counter, ciphertext)
+    this.#check(options, plaintext)
     this.#skipped.spend(counter)
     return plaintext
   }
 
-  #liveChainKey(): Uint8Array {
-    if (this.#chainKey.length === 0) throw destroyed()
-    return this.#chainKey
+  #openOrAuthFailed(messageKey: Uint8Array, counter: number, ciphertext: Uint8Array): Uint8Array {
+    writeMessageNonce(this.#nonce, counter)
+    try {
+      return open(messageKey, this.#nonce, ciphertext)
+    } catch (cause) {
+      if (!isWeshError(cause)) throw cause
+      throw new WeshError(RatchetErrorCode.RATCHET_AUTH_FAILED, `message ${counter} does not authenticate`, {
+        data: { counter },
+        cause,
+      })
+    }
+  }
+
+  #check({ check }: DecryptOptions, plaintext: Uint8Array): void {
+    if (check === undefined) return
+    this.#checking = true
+    try {
+      check(plaintext)
+    } finally {
+      this.#checking = false
+    }
+  }
+
+  #assertLive(): void {
+    if (this.#destroyed) throw destroyed()
+  }
+
+  #liveKeys(): StepBuffer {
+    this.#assertLive()
+    return this.#keys
   }
 }
 
-function openOrAuthFailed(messageKey: Uint8Array, counter: number, ciphertext: Uint8Array): Uint8Array {
-  try {
-    return open(messageKey, messageNonce(counter), ciphertext)
-  } catch (cause) {
-    if (!isWeshError(cause)) throw cause
-    throw new WeshError(RatchetErrorCode.RATCHET_AUTH_FAILED, `message ${counter} does not authenticate`, {
-      data: { counter },
-      cause,
-    })
-  }
-}
+const NO_OPTIONS: DecryptOptions = {}

@@ -1,9 +1,18 @@
-import { WeshError, assertBytes, assertInteger, erase, randomBytes, seal } from '@wesh/crypto'
-import { messageNonce, ratchetStep } from './chain-key.js'
+import {
+  NONCE_BYTES,
+  WeshError,
+  assertBytes,
+  assertInteger,
+  erase,
+  randomBytes,
+  redactSecrets,
+  seal,
+} from '@wesh/crypto'
+import { StepBuffer, writeMessageNonce } from './chain-key.js'
 import { CHAIN_KEY_BYTES, GROUP_ID_BYTES, MAX_COUNTER, STATE_VERSION } from './constants.js'
 import { RatchetErrorCode } from './errors.js'
-import { redactSecrets, summaryOf } from './redaction.js'
 import { type ChainState, type SenderStateV1, encodeKey, parseChainFields } from './state.js'
+import { summaryOf } from './summary.js'
 
 /** One sealed message: its number in the chain and the secretbox output (tag ‖ ciphertext). */
 export interface RatchetMessage {
@@ -13,16 +22,20 @@ export interface RatchetMessage {
 
 /**
  * The sending chain of one device in one group (PROTOCOL.md §3). Message `n` is sealed with the key of
- * step `n` under nonce `u64be(n) ‖ 0¹⁶`; each chain key and message key is erased as soon as it is spent.
+ * step `n` under nonce `u64be(n) ‖ 0¹⁶`; each chain key and message key is erased as soon as it is spent
+ * (stepping in place overwrites the chain key; the message key is zeroed right after sealing).
  */
 export class RatchetSender {
   readonly #groupId: Uint8Array
-  #chainKey: Uint8Array
+  readonly #keys: StepBuffer
+  readonly #nonce = new Uint8Array(NONCE_BYTES)
   #counter: number
+  #destroyed = false
 
   private constructor(groupId: Uint8Array, chain: ChainState) {
     this.#groupId = new Uint8Array(groupId)
-    this.#chainKey = new Uint8Array(chain.chainKey)
+    this.#keys = new StepBuffer(this.#groupId)
+    this.#keys.chainKey.set(chain.chainKey)
     this.#counter = chain.counter
     redactSecrets(this, () => summaryOf('RatchetSender', this.#groupId, this.#counter))
   }
@@ -34,13 +47,17 @@ export class RatchetSender {
     const counter = chain?.counter ?? 0
     assertBytes(chainKey, 'chainKey', CHAIN_KEY_BYTES)
     assertInteger(counter, 'counter', 0, MAX_COUNTER)
-    return new RatchetSender(groupId, { chainKey, counter })
+    const sender = new RatchetSender(groupId, { chainKey, counter })
+    if (chain?.chainKey === undefined) erase(chainKey)
+    return sender
   }
 
   /** Restores a sender from {@link RatchetSender.exportState}; throws `RATCHET_INVALID_STATE` when malformed. */
   static fromState(state: SenderStateV1): RatchetSender {
     const { groupId, chain } = parseChainFields(state)
-    return new RatchetSender(groupId, chain)
+    const sender = new RatchetSender(groupId, chain)
+    erase(chain.chainKey)
+    return sender
   }
 
   /** Number of the last message sent (0 before the first). */
@@ -51,7 +68,7 @@ export class RatchetSender {
   /** Seals `plaintext` as the next message and moves the chain on. */
   encrypt(plaintext: Uint8Array): RatchetMessage {
     assertBytes(plaintext, 'plaintext')
-    const chainKey = this.#liveChainKey()
+    this.#assertLive()
     if (this.#counter >= MAX_COUNTER) {
       throw new WeshError(
         RatchetErrorCode.RATCHET_COUNTER_EXHAUSTED,
@@ -59,38 +76,44 @@ export class RatchetSender {
       )
     }
     const counter = this.#counter + 1
-    const { nextChainKey, messageKey } = ratchetStep(chainKey, this.#groupId)
-    const ciphertext = seal(messageKey, messageNonce(counter), plaintext)
-    erase(chainKey, messageKey)
-    this.#chainKey = nextChainKey
+    const keys = this.#keys
+    // The step overwrites the chain key in place, so the counter moves with it: should sealing still fail
+    // (out of memory), message `counter` is skipped, never sealed twice, and the chain stays consistent.
+    keys.stepFrom(keys.chainKey)
     this.#counter = counter
-    return { counter, ciphertext }
+    writeMessageNonce(this.#nonce, counter)
+    try {
+      return { counter, ciphertext: seal(keys.messageKey, this.#nonce, plaintext) }
+    } finally {
+      keys.messageKey.fill(0)
+    }
   }
 
   /** A copy of the current chain, to share with members (§5 `GroupDeviceChainKeyAdded`). Secret. */
   chain(): ChainState {
-    return { chainKey: new Uint8Array(this.#liveChainKey()), counter: this.#counter }
+    this.#assertLive()
+    return { chainKey: this.#keys.chainKey.slice(), counter: this.#counter }
   }
 
   /** Serialisable state, secrets included: store it encrypted. */
   exportState(): SenderStateV1 {
+    this.#assertLive()
     return {
       v: STATE_VERSION,
       groupId: encodeKey(this.#groupId),
-      chainKey: encodeKey(this.#liveChainKey()),
+      chainKey: encodeKey(this.#keys.chainKey),
       counter: this.#counter,
     }
   }
 
   /** Erases the chain key; the sender cannot be used afterwards. */
   destroy(): void {
-    erase(this.#chainKey)
-    this.#chainKey = new Uint8Array(0)
+    this.#keys.bytes.fill(0)
+    this.#destroyed = true
   }
 
-  #liveChainKey(): Uint8Array {
-    if (this.#chainKey.length === 0) throw destroyed()
-    return this.#chainKey
+  #assertLive(): void {
+    if (this.#destroyed) throw destroyed()
   }
 }
 

@@ -28,7 +28,10 @@ export const encodeKey = toBase64
 export function parseChainFields(state: unknown): { groupId: Uint8Array; chain: ChainState } {
   if (typeof state !== 'object' || state === null) throw invalidState('state is not an object')
   const { v, groupId, chainKey, counter } = state as Record<string, unknown>
-  if (v !== STATE_VERSION) throw invalidState(`unknown state version ${String(v)}`)
+  if (v !== STATE_VERSION) {
+    // Not `String(v)`: a crafted object can make that throw (`{ toString: false }`).
+    throw invalidState(`unknown state version ${typeof v === 'number' ? v : typeof v}`)
+  }
   if (!isCounter(counter)) throw invalidState('counter is not a non-negative safe integer')
   return {
     groupId: decodeKey(groupId, 'groupId', GROUP_ID_BYTES),

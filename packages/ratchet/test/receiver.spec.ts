@@ -161,6 +161,21 @@ describe('RatchetReceiver', () => {
     expect(receiver.decrypt(1, first!.ciphertext)).toEqual(text(1))
   })
 
+  it('refuses a check that decrypts with its own receiver, and commits nothing', () => {
+    const { sender, receiver } = pair()
+    const [first, second, third] = sendMany(sender, 3)
+    const reenter = () => receiver.decrypt(1, first!.ciphertext)
+    expectRejected(receiver, CryptoErrorCode.INVALID_ARGUMENT, () =>
+      receiver.decrypt(3, third!.ciphertext, { check: reenter }),
+    )
+    expect(receiver.decrypt(3, third!.ciphertext)).toEqual(text(3))
+    expectRejected(receiver, CryptoErrorCode.INVALID_ARGUMENT, () =>
+      receiver.decrypt(2, second!.ciphertext, { check: reenter }),
+    )
+    expect(receiver.decrypt(2, second!.ciphertext)).toEqual(text(2))
+    expect(receiver.decrypt(1, first!.ciphertext)).toEqual(text(1))
+  })
+
   it('validates its arguments with typed errors', () => {
     const { receiver } = pair()
     expectRejected(receiver, CryptoErrorCode.INVALID_ARGUMENT, () => receiver.decrypt(-1, new Uint8Array(16)))

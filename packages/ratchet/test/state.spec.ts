@@ -83,6 +83,7 @@ describe('serialised state', () => {
   it.each([
     ['a missing object', null],
     ['an unknown version', { ...valid, v: 2 }],
+    ['a version that throws when printed', { ...valid, v: { toString: false } }],
     ['a short chain key', { ...valid, chainKey: toBase64(new Uint8Array(31)) }],
     ['a non-base64 group ID', { ...valid, groupId: '!!!' }],
     ['a negative counter', { ...valid, counter: -1 }],

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { fromHex, sha256, toHex } from '@wesh/crypto'
-import { describe, expect, it } from 'vitest'
+import { fromHex, nativeBackend, pureBackend, sha256, toHex, useCryptoBackend } from '@wesh/crypto'
+import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import { RatchetReceiver, RatchetSender, messageNonce, ratchetStep } from '../src/index.js'
 
 interface Step {
@@ -27,7 +27,13 @@ const { chains } = JSON.parse(readFileSync(new URL('./vectors/ratchet.json', imp
   chains: Chain[]
 }
 
-describe.each(chains.map((chain) => [chain.name, chain] as const))('chain %s', (_, chain) => {
+// Every chain through both of @wesh/crypto's HKDF implementations (JavaScript, and Node's native hash).
+const backends = [pureBackend, ...(nativeBackend ? [nativeBackend] : [])].map((backend) => backend.name)
+const cases = backends.flatMap((backend) => chains.map((chain) => [chain.name, backend, chain] as const))
+
+describe.each(cases)('chain %s, %s backend', (_, backend, chain) => {
+  beforeEach(() => useCryptoBackend(backend))
+  afterAll(() => useCryptoBackend('auto'))
   const groupId = fromHex(chain.groupId)
   const plaintextOf = (counter: number) =>
     fromHex(
