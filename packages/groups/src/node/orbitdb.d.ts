@@ -76,6 +76,8 @@ declare module '@orbitdb/core' {
       heads(): Promise<LogEntry<EventsPayload>[]>
       get(hash: string): Promise<LogEntry<EventsPayload> | undefined>
       traverse(): AsyncIterable<LogEntry<EventsPayload>>
+      /** The entry blocks, as stored (encrypted for replication). */
+      readonly storage: { get(hash: string): Promise<Uint8Array | undefined> }
     }
     add(value: unknown): Promise<string>
     get(hash: string): Promise<unknown>

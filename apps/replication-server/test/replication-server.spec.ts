@@ -1,0 +1,140 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { createMultiMemberGroup } from '@wesh/groups'
+import { replicationGroupOf, replicationGroupToJson } from '@wesh/replication'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+
+const app = fileURLToPath(new URL('..', import.meta.url))
+const main = join(app, 'dist', 'main.js')
+const TOKEN = 'a-token-for-alice-0123456789'
+
+interface Listening {
+  event: 'listening'
+  peerId: string
+  multiaddrs: string[]
+  http: string
+}
+
+/** Starts the server process and resolves with its "listening" line. */
+function start(args: string[]): Promise<{ child: ChildProcess; listening: Listening; stderr: () => string }> {
+  const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout })
+    lines.once('line', (line) =>
+      resolve({ child, listening: JSON.parse(line) as Listening, stderr: () => stderr }),
+    )
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)))
+  })
+}
+
+function stop(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode)
+    child.once('exit', (code) => resolve(code))
+    child.kill('SIGTERM')
+  })
+}
+
+/** True while a process with this pid exists. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('wesh-replication process', () => {
+  let data: string
+  const children: ChildProcess[] = []
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(app, 'node_modules', 'tsup', 'dist', 'cli-default.js')], {
+      cwd: app,
+      stdio: 'ignore',
+    })
+    data = await mkdtemp(join(tmpdir(), 'wesh-repl-app-'))
+    await writeFile(
+      join(data, 'tokens.json'),
+      JSON.stringify({ v: 1, tokens: [{ name: 'alice', token: TOKEN, maxGroups: 5 }] }),
+    )
+  }, 60_000)
+  afterEach(async () => {
+    await Promise.all(children.splice(0).map((child) => stop(child)))
+  })
+  afterAll(async () => {
+    await rm(data, { recursive: true, force: true })
+  })
+
+  it('prints its help', () => {
+    const help = execFileSync(process.execPath, [main, '--help'], { encoding: 'utf8' })
+    expect(help).toContain('--tokens <file>')
+  })
+
+  it('exits with 2 and the usage on a bad flag', () => {
+    let status = 0
+    try {
+      execFileSync(process.execPath, [main, '--nope'], { stdio: 'pipe' })
+    } catch (error) {
+      status = (error as { status: number }).status
+    }
+    expect(status).toBe(2)
+  })
+
+  it('adds a group over HTTP, serves metrics, stops on SIGTERM with nothing left, and keeps its groups', async () => {
+    const args = [
+      '--listen',
+      '/ip4/127.0.0.1/tcp/0',
+      '--http',
+      '127.0.0.1:0',
+      '--data',
+      join(data, 'repl'),
+      '--tokens',
+      join(data, 'tokens.json'),
+      '--dht',
+      'lan',
+    ]
+    const first = await start(args)
+    children.push(first.child)
+    const group = replicationGroupToJson(replicationGroupOf(createMultiMemberGroup().group))
+    const post = (token: string) =>
+      fetch(`${first.listening.http}/v1/groups`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(group),
+      })
+    expect((await post('bad-token-0123456789')).status).toBe(401)
+    const created = await post(TOKEN)
+    expect(created.status).toBe(201)
+    expect(await created.json()).toMatchObject({ groupId: group.groupId, groupType: 3 })
+    const metrics = await (await fetch(`${first.listening.http}/metrics`)).text()
+    expect(metrics).toContain('wesh_replication_groups 1')
+    expect(metrics).toContain('wesh_replication_http_responses_total{status="201"} 1')
+
+    const pid = first.child.pid!
+    expect(await stop(first.child)).toBe(0)
+    children.pop()
+    expect(alive(pid)).toBe(false)
+    const logs = first
+      .stderr()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string })
+    expect(logs.map((line) => line.msg)).toEqual(expect.arrayContaining(['listening', 'http', 'stopped']))
+
+    const second = await start(args)
+    children.push(second.child)
+    expect(second.listening.peerId).toBe(first.listening.peerId)
+    const status = await fetch(`${second.listening.http}/v1/groups/${group.groupId}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    })
+    expect(status.status).toBe(200)
+  })
+})

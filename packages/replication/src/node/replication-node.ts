@@ -1,0 +1,500 @@
+import type { EventsDatabase } from '@orbitdb/core'
+import type { WeshError } from '@wesh/crypto'
+import { isWeshError, toHex } from '@wesh/crypto'
+import {
+  createWeshNode,
+  type WeshNetworkOptions,
+  type WeshNode,
+  type WeshNodeOptions,
+} from '@wesh/groups/node'
+import { base58btc } from 'multiformats/bases/base58'
+import { CID } from 'multiformats/cid'
+import { join } from 'node:path'
+import { replicationError, ReplicationErrorCode } from '../errors.js'
+import type { GroupReplicaStatus } from '../replica-status.js'
+import { checkReplicationGroup, type ReplicationGroup } from '../replication-group.js'
+import type { ReplicationTokens } from '../tokens.js'
+import { GroupRegistry, LOCAL_OWNER, type GroupRecord } from './group-registry.js'
+import { LogTally } from './log-tally.js'
+import { serveReplicationProtocol, type ReplicationProtocolServer } from './replication-protocol.js'
+
+export { LOCAL_OWNER }
+
+/**
+ * The OrbitDB identity a replica opens logs with. It never writes (it has no secret to sign a `SignedEntry`),
+ * so one identity serves every group.
+ */
+const REPLICA_IDENTITY = 'wesh-replica'
+
+export interface ReplicationNodeOptions {
+  /** The replica's own state (its list of groups), and the Wesh node's when `node` is not given. */
+  readonly directory: string
+  /**
+   * A running Wesh node to replicate on (a linked device serving as a replica). Left out, the replica starts one
+   * in `directory` and stops it in `stop()`.
+   */
+  readonly node?: WeshNode
+  /** Network settings of the node started when `node` is not given. */
+  readonly network?: WeshNetworkOptions
+  readonly libp2p?: WeshNodeOptions['libp2p']
+  /**
+   * Who may add groups from the network (`/wesh/replication/1.0.0` and the HTTP API) and their quotas. Without
+   * tokens every remote request is refused with `UNAUTHORIZED`; the node's own methods still work.
+   */
+  readonly tokens?: ReplicationTokens
+  /** Serve `/wesh/replication/1.0.0` on the node (default true). */
+  readonly serveProtocol?: boolean
+}
+
+/** Options of a request made on behalf of a token holder (`owner`) or, left out, of the node's operator. */
+export interface OwnerOptions {
+  readonly owner?: string
+  readonly signal?: AbortSignal
+}
+
+/** Counters since start, for logs and metrics. */
+export interface ReplicationNodeStats {
+  /** Entries refused by the access controller, all groups. */
+  rejectedEntries: number
+  /** Replication errors reported by the logs (bad blocks from a peer, streams cut). */
+  syncErrors: number
+  /** Failed writes to storage (disk full, I/O errors). */
+  storageErrors: number
+  /** Groups paused because every owner went over its byte quota. */
+  pausedForQuota: number
+}
+
+/** `detail` of the node's events: `update` (counts changed), `rejected` (a forged entry), `paused`, `removed`. */
+export interface ReplicaEventDetail {
+  readonly groupId: Uint8Array
+  readonly error?: unknown
+}
+
+interface ReplicatedGroup {
+  record: GroupRecord
+  metadata: EventsDatabase | undefined
+  messages: EventsDatabase | undefined
+  tallies: { metadata: LogTally | undefined; messages: LogTally | undefined }
+  rejected: number
+  paused: boolean
+}
+
+/** Starts a replication node: a Wesh node plus the groups it replicates, reopened from `directory`. */
+export async function createReplicationNode(options: ReplicationNodeOptions): Promise<ReplicationNode> {
+  const registry = await GroupRegistry.open(join(options.directory, 'replicated-groups'))
+  let node: WeshNode
+  try {
+    node =
+      options.node ??
+      (await createWeshNode({
+        directory: join(options.directory, 'node'),
+        ...(options.network === undefined ? {} : { network: options.network }),
+        ...(options.libp2p === undefined ? {} : { libp2p: options.libp2p }),
+      }))
+  } catch (error) {
+    await registry.close()
+    throw error
+  }
+  const replicas = new ReplicationNode(node, registry, options)
+  try {
+    await replicas.restore()
+    if (options.serveProtocol !== false) await replicas.serveProtocol()
+  } catch (error) {
+    await replicas.stop()
+    throw error
+  }
+  return replicas
+}
+
+/**
+ * A node that stores, verifies and serves the logs of groups it cannot read (PROTOCOL.md §8). Each group's two
+ * logs are opened with the members' access controller (every entry must be signed under `sign_pub`) and the
+ * link key; entries are pinned. Never given a secret, it can neither read a payload nor write an entry.
+ *
+ * Events (`addEventListener`): `update`, `rejected`, `paused`, `removed`, each with a {@link ReplicaEventDetail}.
+ */
+export class ReplicationNode extends EventTarget {
+  readonly node: WeshNode
+  readonly tokens: ReplicationTokens | undefined
+  readonly stats: ReplicationNodeStats = {
+    rejectedEntries: 0,
+    syncErrors: 0,
+    storageErrors: 0,
+    pausedForQuota: 0,
+  }
+  /** Keys of stored records that could not be read at start (skipped, left on disk). */
+  unreadableRecords: readonly string[] = []
+  readonly #registry: GroupRegistry
+  readonly #ownsNode: boolean
+  readonly #groups = new Map<string, ReplicatedGroup>()
+  #protocol: ReplicationProtocolServer | undefined
+  #work: Promise<unknown> = Promise.resolve()
+  #stopped = false
+
+  /** Use {@link createReplicationNode}. */
+  constructor(node: WeshNode, registry: GroupRegistry, options: ReplicationNodeOptions) {
+    super()
+    this.node = node
+    this.tokens = options.tokens
+    this.#registry = registry
+    this.#ownsNode = options.node === undefined
+  }
+
+  /** @internal Reopens every stored group (called once by {@link createReplicationNode}). */
+  async restore(): Promise<void> {
+    const { records, unreadable } = await this.#registry.all()
+    this.unreadableRecords = unreadable
+    for (const record of records) await this.#open(record)
+    for (const group of this.#groups.values()) this.#enforceQuota(group)
+  }
+
+  /** @internal Registers `/wesh/replication/1.0.0` on the node. */
+  async serveProtocol(): Promise<void> {
+    this.#protocol = await serveReplicationProtocol(this)
+  }
+
+  /** Statistics of the libp2p protocol, when served. */
+  get protocolStats(): ReplicationProtocolServer['stats'] | undefined {
+    return this.#protocol?.stats
+  }
+
+  /**
+   * Replicates `group` for `owner` (a token's name; left out, the operator, without quota). Checks the group
+   * and its link-key signature, the owner's quotas, stores the record, opens both logs. Adding a group already
+   * replicated only adds the owner. Throws `MALFORMED_REQUEST`, `INVALID_LINK_KEY_SIGNATURE`,
+   * `QUOTA_EXCEEDED`, `STORAGE_FAILED` or `REPLICATION_STOPPED`; on any of them nothing changes.
+   */
+  async add(group: ReplicationGroup, options: OwnerOptions = {}): Promise<GroupReplicaStatus> {
+    const checked = checkReplicationGroup(group)
+    const owner = options.owner ?? LOCAL_OWNER
+    return this.#serial(async () => {
+      options.signal?.throwIfAborted()
+      const key = toHex(checked.publicKey)
+      const existing = this.#groups.get(key)
+      if (existing?.record.owners.includes(owner)) return this.#status(existing)
+      this.#checkQuota(owner)
+      const record: GroupRecord = existing
+        ? { ...existing.record, owners: [...existing.record.owners, owner] }
+        : { group: checked, owners: [owner], addedAt: Date.now() }
+      await this.#storage(() => this.#registry.put(record))
+      if (existing) {
+        existing.record = record
+        return this.#status(existing)
+      }
+      try {
+        return this.#status(await this.#open(record))
+      } catch (error) {
+        await this.#registry.delete(checked.publicKey).catch(() => undefined)
+        throw error
+      }
+    })
+  }
+
+  /**
+   * Stops replicating `groupId` for `owner` (left out: for everyone). When no owner is left, both logs are
+   * dropped and their entry blocks unpinned and deleted. Throws `UNKNOWN_GROUP` if the group is not replicated
+   * for that owner.
+   */
+  async remove(groupId: Uint8Array, options: OwnerOptions = {}): Promise<void> {
+    return this.#serial(async () => {
+      options.signal?.throwIfAborted()
+      const group = this.#find(groupId, options.owner)
+      const owners =
+        options.owner === undefined ? [] : group.record.owners.filter((name) => name !== options.owner)
+      if (owners.length > 0) {
+        const record = { ...group.record, owners }
+        await this.#storage(() => this.#registry.put(record))
+        group.record = record
+        return
+      }
+      await this.#storage(() => this.#registry.delete(group.record.group.publicKey))
+      this.#groups.delete(toHex(groupId))
+      await this.#close(group, { drop: true })
+      this.#emit('removed', group)
+    })
+  }
+
+  /** What the replica holds of `groupId`; `UNKNOWN_GROUP` if it is not replicated (for `owner`, if given). */
+  status(groupId: Uint8Array, options: OwnerOptions = {}): GroupReplicaStatus {
+    return this.#status(this.#find(groupId, options.owner))
+  }
+
+  /** Every group replicated (for `owner`, if given). */
+  list(options: OwnerOptions = {}): GroupReplicaStatus[] {
+    return [...this.#groups.values()]
+      .filter((group) => options.owner === undefined || group.record.owners.includes(options.owner))
+      .map((group) => this.#status(group))
+  }
+
+  /** Groups and stored bytes counted against `owner`'s quotas. */
+  usage(owner: string): { groups: number; bytes: number } {
+    let groups = 0
+    let bytes = 0
+    for (const group of this.#groups.values()) {
+      if (!group.record.owners.includes(owner)) continue
+      groups++
+      bytes += bytesOf(group)
+    }
+    return { groups, bytes }
+  }
+
+  /**
+   * Makes `owner`'s groups exactly `groups`: adds the missing ones, removes the others. A replication device
+   * calls it with the groups its account group lists (PROTOCOL.md §8), each time that list changes.
+   */
+  async replicateOnly(groups: readonly ReplicationGroup[], options: OwnerOptions = {}): Promise<void> {
+    const owner = options.owner ?? LOCAL_OWNER
+    const wanted = new Map(groups.map((group) => [toHex(group.publicKey), group]))
+    for (const status of this.list({ owner })) {
+      if (!wanted.has(toHex(status.groupId)))
+        await this.remove(status.groupId, { owner, ...signalOf(options) })
+    }
+    for (const group of wanted.values()) await this.add(group, { owner, ...signalOf(options) })
+  }
+
+  /**
+   * Resolves once `check(status)` holds for `groupId`, re-checking after each update of its logs and each
+   * entry rejected; rejects
+   * with the signal's reason if `signal` aborts first.
+   */
+  async waitFor(
+    groupId: Uint8Array,
+    check: (status: GroupReplicaStatus) => boolean,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<GroupReplicaStatus> {
+    const key = toHex(groupId)
+    return new Promise((resolve, reject) => {
+      const done = (): void => {
+        this.removeEventListener('update', onUpdate)
+        this.removeEventListener('rejected', onUpdate)
+        options.signal?.removeEventListener('abort', onAbort)
+      }
+      const test = (): boolean => {
+        const group = this.#groups.get(key)
+        if (group === undefined) return false
+        const status = this.#status(group)
+        if (!check(status)) return false
+        done()
+        resolve(status)
+        return true
+      }
+      const onUpdate = (event: Event): void => {
+        if (toHex((event as CustomEvent<ReplicaEventDetail>).detail.groupId) === key) test()
+      }
+      const onAbort = (): void => {
+        done()
+        reject(options.signal?.reason as Error)
+      }
+      if (options.signal?.aborted) {
+        onAbort()
+        return
+      }
+      this.addEventListener('update', onUpdate)
+      this.addEventListener('rejected', onUpdate)
+      options.signal?.addEventListener('abort', onAbort, { once: true })
+      test()
+    })
+  }
+
+  /** Closes every log and the registry; stops the Wesh node if this replica started it. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return
+    this.#stopped = true
+    await this.#work.catch(() => undefined)
+    await this.#protocol?.stop()
+    for (const group of this.#groups.values()) await this.#close(group, { drop: false })
+    this.#groups.clear()
+    if (this.#ownsNode) await this.node.stop()
+    await this.#registry.close()
+  }
+
+  #serial<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#stopped) {
+      return Promise.reject(
+        replicationError(ReplicationErrorCode.STOPPED, 'the replication node was stopped'),
+      )
+    }
+    const result = this.#work.then(task)
+    this.#work = result.catch(() => undefined)
+    return result
+  }
+
+  #find(groupId: Uint8Array, owner: string | undefined): ReplicatedGroup {
+    const group = groupId instanceof Uint8Array ? this.#groups.get(toHex(groupId)) : undefined
+    if (group === undefined || (owner !== undefined && !group.record.owners.includes(owner))) {
+      throw replicationError(ReplicationErrorCode.UNKNOWN_GROUP, 'this group is not replicated here', {
+        data: { groupId: groupId instanceof Uint8Array ? toHex(groupId) : undefined },
+      })
+    }
+    return group
+  }
+
+  #checkQuota(owner: string): void {
+    const grant = owner === LOCAL_OWNER ? undefined : this.tokens?.grantOf(owner)
+    if (grant === undefined) return
+    const used = this.usage(owner)
+    if (used.groups >= grant.maxGroups) {
+      throw replicationError(ReplicationErrorCode.QUOTA_EXCEEDED, `at most ${grant.maxGroups} groups`, {
+        data: { quota: 'groups', limit: grant.maxGroups, used: used.groups },
+      })
+    }
+    if (used.bytes >= grant.maxBytes) {
+      throw replicationError(ReplicationErrorCode.QUOTA_EXCEEDED, `at most ${grant.maxBytes} bytes`, {
+        data: { quota: 'bytes', limit: grant.maxBytes, used: used.bytes },
+      })
+    }
+  }
+
+  /** Pauses `group` when every one of its owners is over its byte quota (the operator never is). */
+  #enforceQuota(group: ReplicatedGroup): void {
+    if (group.paused || this.tokens === undefined) return
+    const over = group.record.owners.every((owner) => {
+      const grant = owner === LOCAL_OWNER ? undefined : this.tokens?.grantOf(owner)
+      return grant !== undefined && this.usage(owner).bytes > grant.maxBytes
+    })
+    if (!over) return
+    group.paused = true
+    this.stats.pausedForQuota++
+    void this.#close(group, { drop: false }).then(() => {
+      this.#emit('paused', group)
+    })
+  }
+
+  async #storage<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write()
+    } catch (error) {
+      if (isWeshError(error)) throw error
+      this.stats.storageErrors++
+      throw storageFailed(error)
+    }
+  }
+
+  async #open(record: GroupRecord): Promise<ReplicatedGroup> {
+    const { group } = record
+    const hex = toHex(group.publicKey)
+    const replicated: ReplicatedGroup = {
+      record,
+      metadata: undefined,
+      messages: undefined,
+      tallies: { metadata: undefined, messages: undefined },
+      rejected: 0,
+      paused: false,
+    }
+    const base = {
+      groupId: group.publicKey,
+      signPublicKey: group.signPublicKey,
+      linkKey: group.linkKey,
+      identityId: REPLICA_IDENTITY,
+      onRejected: () => {
+        replicated.rejected++
+        this.stats.rejectedEntries++
+        this.#emit('rejected', replicated)
+      },
+      onSyncError: (error: unknown) => {
+        this.stats.syncErrors++
+        this.#emit('error', replicated, error)
+      },
+    }
+    try {
+      replicated.metadata = await this.node.openLog({ ...base, name: `${hex}_wesh_group_metadata` })
+      replicated.messages = await this.node.openLog({ ...base, name: `${hex}_wesh_group_messages` })
+    } catch (error) {
+      await this.#close(replicated, { drop: false })
+      this.stats.storageErrors++
+      throw storageFailed(error)
+    }
+    this.#groups.set(hex, replicated)
+    for (const name of ['metadata', 'messages'] as const) {
+      const log = replicated[name]
+      if (log === undefined) continue
+      const tally = new LogTally(log)
+      replicated.tallies[name] = tally
+      const refresh = (): void => {
+        tally.refresh().then(
+          () => {
+            this.#emit('update', replicated)
+            this.#enforceQuota(replicated)
+          },
+          (error: unknown) => {
+            if (!replicated.paused) this.#emit('error', replicated, error)
+          },
+        )
+      }
+      log.events.on('update', refresh)
+      await tally.refresh()
+    }
+    return replicated
+  }
+
+  async #close(group: ReplicatedGroup, options: { drop: boolean }): Promise<void> {
+    for (const name of ['metadata', 'messages'] as const) {
+      const log = group[name]
+      group[name] = undefined
+      if (log === undefined) continue
+      log.events.removeAllListeners('update')
+      try {
+        if (options.drop) await log.drop()
+        await log.close()
+      } catch (error) {
+        // A close during a sync can reject with the block store's AbortError (STACK.md): the log is closed anyway.
+        this.#emit('error', group, error)
+      }
+    }
+    if (!options.drop) return
+    // Dropping clears the log's index and heads; its entry blocks stay pinned in Helia until removed here.
+    for (const tally of [group.tallies.metadata, group.tallies.messages]) {
+      for (const hash of tally?.hashes ?? []) {
+        try {
+          const cid = CID.parse(hash, base58btc)
+          await drain(this.node.helia.pins.rm(cid))
+          await this.node.helia.blockstore.delete(cid)
+        } catch (error) {
+          this.#emit('error', group, error)
+        }
+      }
+    }
+  }
+
+  #status(group: ReplicatedGroup): GroupReplicaStatus {
+    const empty = { entries: 0, bytes: 0, heads: [] }
+    return {
+      groupId: new Uint8Array(group.record.group.publicKey),
+      groupType: group.record.group.groupType,
+      metadata: group.tallies.metadata?.status ?? empty,
+      messages: group.tallies.messages?.status ?? empty,
+      rejectedEntries: group.rejected,
+      paused: group.paused,
+    }
+  }
+
+  #emit(type: string, group: ReplicatedGroup, error?: unknown): void {
+    const detail: ReplicaEventDetail = {
+      groupId: group.record.group.publicKey,
+      ...(error === undefined ? {} : { error }),
+    }
+    this.dispatchEvent(new CustomEvent(type, { detail }))
+  }
+}
+
+/** Runs an async iterable to its end (Helia's `pins.rm` works as it is iterated). */
+async function drain(items: AsyncIterable<unknown>): Promise<void> {
+  const iterator = items[Symbol.asyncIterator]()
+  while ((await iterator.next()).done !== true);
+}
+
+function bytesOf(group: ReplicatedGroup): number {
+  return (group.tallies.metadata?.status.bytes ?? 0) + (group.tallies.messages?.status.bytes ?? 0)
+}
+
+function signalOf(options: OwnerOptions): { signal?: AbortSignal } {
+  return options.signal === undefined ? {} : { signal: options.signal }
+}
+
+function storageFailed(cause: unknown): WeshError {
+  const reason = (cause as { code?: unknown } | null)?.code
+  return replicationError(ReplicationErrorCode.STORAGE_FAILED, 'the replica could not write to its storage', {
+    data: { reason: typeof reason === 'string' ? reason : 'unknown' },
+    cause,
+  })
+}

@@ -1,0 +1,225 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { randomBytes, toHex } from '@wesh/crypto'
+import { contactGroup, createMultiMemberGroup, accountGroup, AccountKeys } from '@wesh/groups'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  MAX_HTTP_BODY_BYTES,
+  replicationGroupOf,
+  replicationGroupToJson,
+  type ReplicationGroup,
+} from '../../src/index.js'
+import { replicationHttpApi, requestReplica, type ReplicationNode } from '../../src/node/index.js'
+import { cleanupAll, startDevice, startReplica, tokenOf, tokensFor } from '../helpers.js'
+
+afterEach(cleanupAll)
+
+const newGroup = (): ReplicationGroup => replicationGroupOf(createMultiMemberGroup().group)
+const codeOf = async (promise: Promise<unknown>): Promise<string | undefined> =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => (error as { code?: string }).code,
+  )
+
+async function serveHttp(replica: ReplicationNode): Promise<{ url: string; server: Server }> {
+  const api = replicationHttpApi(replica)
+  const server = createServer((request, response) => {
+    if (!api.handle(request, response)) response.writeHead(404).end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
+}
+
+describe('replication node', () => {
+  it('replicates any group type, lists, removes, and restores its list after a restart', async () => {
+    const replica = await startReplica()
+    const directory = replica.node.directory.replace(/\/node$/, '')
+    const alice = AccountKeys.create()
+    const groups = [
+      newGroup(),
+      replicationGroupOf(contactGroup(alice.accountSeed(), AccountKeys.create().accountId).group),
+      replicationGroupOf(
+        accountGroup({ accountSeed: alice.accountSeed(), aliasSeed: alice.aliasSeed() }).group,
+      ),
+    ]
+    for (const group of groups) await replica.add(group)
+    expect(
+      replica
+        .list()
+        .map((s) => s.groupType)
+        .sort(),
+    ).toEqual([1, 2, 3])
+    await replica.remove(groups[0]!.publicKey)
+    expect(await codeOf(Promise.resolve().then(() => replica.status(groups[0]!.publicKey)))).toBe(
+      'UNKNOWN_GROUP',
+    )
+    await replica.stop()
+    const again = await startReplica({ directory })
+    expect(
+      again
+        .list()
+        .map((s) => toHex(s.groupId))
+        .sort(),
+    ).toEqual(
+      groups
+        .slice(1)
+        .map((g) => toHex(g.publicKey))
+        .sort(),
+    )
+  })
+
+  it('refuses a wrong link key and leaves its state unchanged', async () => {
+    const replica = await startReplica()
+    const group = newGroup()
+    expect(await codeOf(replica.add({ ...group, linkKey: randomBytes(32) }))).toBe(
+      'INVALID_LINK_KEY_SIGNATURE',
+    )
+    expect(replica.list()).toEqual([])
+  })
+
+  it('replicateOnly makes an owner’s groups exactly the list given (a replication device’s account list)', async () => {
+    const replica = await startReplica()
+    const [a, b, c] = [newGroup(), newGroup(), newGroup()]
+    await replica.replicateOnly([a, b], { owner: 'account' })
+    await replica.replicateOnly([b, c], { owner: 'account' })
+    expect(
+      replica
+        .list({ owner: 'account' })
+        .map((s) => toHex(s.groupId))
+        .sort(),
+    ).toEqual([b, c].map((g) => toHex(g.publicKey)).sort())
+  })
+})
+
+describe('/wesh/replication/1.0.0', () => {
+  it('adds with a token, reports status, refuses bad tokens and over-quota requests with typed errors', async () => {
+    const replica = await startReplica({ tokens: tokensFor([{ name: 'alice', maxGroups: 1 }]) })
+    const member = await startDevice()
+    const at = replica.node.libp2p.getMultiaddrs()
+    const group = newGroup()
+    const ask = (request: Parameters<typeof requestReplica>[2]) =>
+      requestReplica(member.node.libp2p, at, request)
+
+    expect(await codeOf(ask({ kind: 'add', group }))).toBe('UNAUTHORIZED')
+    expect(await codeOf(ask({ kind: 'add', group, token: 'wrong-token-0123456' }))).toBe('UNAUTHORIZED')
+    const status = await ask({ kind: 'add', group, token: tokenOf('alice') })
+    expect(status).toMatchObject({ groupType: 3, rejectedEntries: 0, paused: false })
+    expect(status?.groupId).toEqual(group.publicKey)
+    expect(await codeOf(ask({ kind: 'add', group: newGroup(), token: tokenOf('alice') }))).toBe(
+      'QUOTA_EXCEEDED',
+    )
+    expect(await ask({ kind: 'status', groupId: group.publicKey, token: tokenOf('alice') })).toMatchObject({
+      metadata: { entries: 0 },
+    })
+    expect(await codeOf(ask({ kind: 'status', groupId: randomBytes(32), token: tokenOf('alice') }))).toBe(
+      'UNKNOWN_GROUP',
+    )
+    await ask({ kind: 'remove', groupId: group.publicKey, token: tokenOf('alice') })
+    expect(replica.list()).toEqual([])
+    expect(replica.protocolStats?.responses).toMatchObject({ OK: 3, UNAUTHORIZED: 2, QUOTA_EXCEEDED: 1 })
+  })
+
+  it('answers an oversized or garbage frame with a typed error and keeps serving', async () => {
+    const replica = await startReplica({ tokens: tokensFor([{ name: 'alice' }]) })
+    const member = await startDevice()
+    const { lpStream } = await import('@libp2p/utils')
+    const { decodeReplicationResponse, REPLICATION_PROTOCOL } = await import('../../src/index.js')
+    const send = async (frame: Uint8Array) => {
+      const stream = await member.node.libp2p.dialProtocol(
+        replica.node.libp2p.getMultiaddrs(),
+        REPLICATION_PROTOCOL,
+      )
+      const lp = lpStream(stream)
+      await lp.write(frame)
+      const response = decodeReplicationResponse(await lp.read())
+      await stream.close()
+      return response
+    }
+    expect(await send(new Uint8Array(2_000))).toMatchObject({ ok: false, code: 'REQUEST_TOO_LARGE' })
+    expect(await send(new Uint8Array([0xff, 0xff, 0xff]))).toMatchObject({
+      ok: false,
+      code: 'MALFORMED_REQUEST',
+    })
+    const status = await requestReplica(member.node.libp2p, replica.node.libp2p.getMultiaddrs(), {
+      kind: 'add',
+      group: newGroup(),
+      token: tokenOf('alice'),
+    })
+    expect(status?.paused).toBe(false)
+  })
+})
+
+describe('HTTP JSON API', () => {
+  it('serves POST, GET and DELETE with bearer tokens, quotas and typed JSON errors', async () => {
+    const replica = await startReplica({
+      tokens: tokensFor([{ name: 'alice', maxGroups: 2 }, { name: 'bob' }]),
+    })
+    const { url, server } = await serveHttp(replica)
+    try {
+      const call = async (method: string, path: string, token?: string, body?: unknown) => {
+        const response = await fetch(`${url}${path}`, {
+          method,
+          headers: {
+            ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+        })
+        const text = await response.text()
+        return {
+          status: response.status,
+          json: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
+        }
+      }
+      const group = newGroup()
+      const json = replicationGroupToJson(group)
+      const alice = tokenOf('alice')
+
+      expect(await call('POST', '/v1/groups', undefined, json)).toMatchObject({
+        status: 401,
+        json: { error: { code: 'UNAUTHORIZED' } },
+      })
+      expect((await call('POST', '/v1/groups', 'not-a-token-0123456', json)).status).toBe(401)
+      const created = await call('POST', '/v1/groups', alice, json)
+      expect(created).toMatchObject({ status: 201, json: { groupId: json.groupId, groupType: 3 } })
+      expect((await call('POST', '/v1/groups', alice, json)).status).toBe(200) // already replicated for alice
+      const status = await call('GET', `/v1/groups/${json.groupId}`, alice)
+      expect(status).toMatchObject({
+        status: 200,
+        json: { metadata: { entries: 0, bytes: 0, heads: [] }, messages: { entries: 0 }, rejectedEntries: 0 },
+      })
+      // Bob cannot see or delete Alice's group.
+      expect((await call('GET', `/v1/groups/${json.groupId}`, tokenOf('bob'))).status).toBe(404)
+      expect((await call('DELETE', `/v1/groups/${json.groupId}`, tokenOf('bob'))).status).toBe(404)
+
+      const badSig = { ...json, linkKeySig: replicationGroupToJson(newGroup()).linkKeySig }
+      expect(await call('POST', '/v1/groups', alice, badSig)).toMatchObject({
+        status: 400,
+        json: { error: { code: 'INVALID_LINK_KEY_SIGNATURE' } },
+      })
+      expect((await call('POST', '/v1/groups', alice, { ...json, secret: 'ab' })).json).toMatchObject({
+        error: { code: 'SECRET_REFUSED' },
+      })
+      expect((await call('POST', '/v1/groups', alice, '{not json')).json).toMatchObject({
+        error: { code: 'MALFORMED_REQUEST' },
+      })
+      const big = JSON.stringify({ ...json, pad: 'x'.repeat(MAX_HTTP_BODY_BYTES) })
+      expect((await call('POST', '/v1/groups', alice, big)).status).toBe(413)
+      expect((await call('GET', '/v1/groups/zz', alice)).json).toMatchObject({
+        error: { code: 'MALFORMED_REQUEST' },
+      })
+
+      expect((await call('POST', '/v1/groups', alice, replicationGroupToJson(newGroup()))).status).toBe(201)
+      expect(await call('POST', '/v1/groups', alice, replicationGroupToJson(newGroup()))).toMatchObject({
+        status: 403,
+        json: { error: { code: 'QUOTA_EXCEEDED' } },
+      })
+      expect((await call('GET', '/v1/groups', alice)).json?.groups).toHaveLength(2)
+      expect((await call('DELETE', `/v1/groups/${json.groupId}`, alice)).status).toBe(204)
+      expect((await call('GET', `/v1/groups/${json.groupId}`, alice)).status).toBe(404)
+      expect((await call('PUT', '/v1/groups', alice)).status).toBe(405)
+    } finally {
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+})
