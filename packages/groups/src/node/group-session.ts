@@ -15,6 +15,7 @@ import {
   utf8ToBytes,
 } from '@wesh/crypto'
 import { RatchetReceiver, RatchetSender, type ReceiverStateV1, type SenderStateV1 } from '@wesh/ratchet'
+import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { encodeAppEvent, createPoll } from '../app-event.js'
 import { openAttachment, sealAttachment } from '../attachment.js'
@@ -118,6 +119,7 @@ export class GroupSession {
   #work: Promise<void> = Promise.resolve()
   #updateWaiters: (() => void)[] = []
   #closed = false
+  readonly #replicasDialled = new Set<string>()
   /** One per log: where the group's members meet (PROTOCOL.md §2 "group log point"). */
   #meetings: PeerRendezvous[] = []
 
@@ -403,6 +405,7 @@ export class GroupSession {
       }
     }
     this.#state = foldGroupEvents(events, { group: this.group, ownMemberSeed: this.#options.memberSeed })
+    this.#connectToReplicas()
     await this.#join()
     for (const [device, chain] of this.#state.chainKeys) {
       if (this.#receivers.has(device)) continue
@@ -412,6 +415,26 @@ export class GroupSession {
       const waiting = this.#pending.get(device) ?? []
       this.#pending.delete(device)
       for (const { id, envelope } of waiting) await this.#readMessage(id, envelope)
+    }
+  }
+
+  /** Dials each replication server recorded in the group (event 403) once, in the background: they serve the logs. */
+  #connectToReplicas(): void {
+    const { libp2p } = this.#options.node
+    for (const server of this.#state.replicas.keys()) {
+      if (this.#replicasDialled.has(server)) continue
+      this.#replicasDialled.add(server)
+      let address
+      try {
+        address = multiaddr(server)
+      } catch (error) {
+        this.#options.onRejected?.('replica', error)
+        continue
+      }
+      libp2p.dial(address).then(
+        () => undefined,
+        (error: unknown) => this.#options.onRejected?.('replica', error), // down or moved: members still serve
+      )
     }
   }
 

@@ -5,7 +5,7 @@ import { yamux } from '@libp2p/yamux'
 import { rendezvousServer } from '@wesh/rendezvous'
 import { createLibp2p } from 'libp2p'
 import { afterEach, expect, it } from 'vitest'
-import { cleanupDevices, openContactGroup, startDevice, untilRead } from './helpers.js'
+import { cleanupDevices, connect, openContactGroup, startDevice, untilRead } from './helpers.js'
 
 afterEach(cleanupDevices)
 const text = (value: string) => new TextEncoder().encode(value)
@@ -34,4 +34,23 @@ it('members of a group find each other on its log points through a rendezvous se
     await cleanupDevices()
     await server.stop()
   }
+})
+
+it('every member dials the replication servers recorded in the group (event 403)', async () => {
+  const alice = await startDevice()
+  const bob = await startDevice()
+  const replica = await startDevice() // any reachable node stands in for the server here
+  const replicaId = replica.node.libp2p.peerId.toString()
+  const bobMeetsReplica = new Promise<void>((resolve) => {
+    bob.node.libp2p.addEventListener('peer:connect', (event) => {
+      if (event.detail.toString() === replicaId) resolve()
+    })
+  })
+  const aliceSession = await openContactGroup(alice, bob)
+  const bobSession = await openContactGroup(bob, alice)
+  await connect(alice, bob)
+  await aliceSession.recordReplica(replica.node.libp2p.getMultiaddrs()[0]!.toString())
+  await bobSession.waitFor((session) => session.state.replicas.size === 1)
+  await bobMeetsReplica
+  expect(bob.node.libp2p.getConnections(replica.node.libp2p.peerId).length).toBeGreaterThan(0)
 })
