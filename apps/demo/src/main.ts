@@ -23,7 +23,9 @@ if (values.help === true) {
 }
 const json = values.json === true
 const timeline = new Timeline({ quiet: json })
-if (!json) console.log('Wesh demo: the ratchet alone, then real nodes on 127.0.0.1 (keys shown shortened)')
+if (!json) {
+  console.log('Wesh demo: the ratchet alone, then real nodes and servers on 127.0.0.1 (keys shown shortened)')
+}
 await ratchetStory(timeline)
 await nodeStory(timeline, { keep: values.keep === true })
 const ok = timeline.results.every((result) => result.ok)

@@ -24,6 +24,12 @@ export class Timeline {
     console.log(`  ${at}s  ${actor.padEnd(6)} ${text}`)
   }
 
+  /** A block shown as is, indented (a QR code). */
+  show(block: string): void {
+    if (this.#quiet) return
+    for (const line of block.trimEnd().split('\n')) console.log(`             ${line}`)
+  }
+
   /** Runs one step, recording pass or fail and its duration; a failing step does not stop the others. */
   async step(step: number, title: string, run: () => Promise<void> | void): Promise<void> {
     if (!this.#quiet) console.log(`\n── Step ${step}: ${title}`)
