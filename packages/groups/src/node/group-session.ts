@@ -309,27 +309,27 @@ export class GroupSession {
     return openAttachment(this.group.attachmentKey, concatBytes(...chunks))
   }
 
-  /** Sets the group name (a Wesh application event in the metadata log). */
+  /** Sets the group name (a Wesh application event in the metadata log); `state` has it on return. */
   async setName(name: string): Promise<void> {
-    await this.#postEvent({
+    await this.appendEvent({
       eventType: EventType.GROUP_METADATA_PAYLOAD_SENT,
       payload: { message: encodeAppEvent({ kind: 'group-name', name }) },
     })
   }
 
-  /** Creates a poll and returns its ID. */
+  /** Creates a poll and returns its ID; `state.polls` has it on return. */
   async createPoll(question: string, options: readonly string[]): Promise<Uint8Array> {
     const { pollId, event } = createPoll({ question, options })
-    await this.#postEvent({
+    await this.appendEvent({
       eventType: EventType.GROUP_METADATA_PAYLOAD_SENT,
       payload: { message: encodeAppEvent(event) },
     })
     return pollId
   }
 
-  /** Votes for option `option` of a poll; a member's last vote in the converged order counts, once. */
+  /** Votes for option `option` of a poll (folded into `state` on return); a member's last vote in the converged order counts, once. */
   async vote(pollId: Uint8Array, option: number): Promise<void> {
-    await this.#postEvent({
+    await this.appendEvent({
       eventType: EventType.GROUP_METADATA_PAYLOAD_SENT,
       payload: { message: encodeAppEvent({ kind: 'poll-voted', pollId, option }) },
     })
