@@ -34,21 +34,29 @@ export interface Device {
   readonly account: AccountKeys
   readonly node: WeshNode
   readonly directory: string
+  /** The secret store's key: restart on `directory` with it. */
+  readonly storeKey: Uint8Array
   readonly secrets: LevelSecretStore
   readonly sessions: GroupSession[]
   stop(): Promise<void>
 }
 
-export async function startDevice(account = AccountKeys.create()): Promise<Device> {
-  const directory = await tempDirectory('wesh-repl-device-')
+/** Starts a device in a new temporary directory, or again on `restart`'s directory and store key. */
+export async function startDevice(
+  account = AccountKeys.create(),
+  restart?: Pick<Device, 'directory' | 'storeKey'>,
+): Promise<Device> {
+  const directory = restart?.directory ?? (await tempDirectory('wesh-repl-device-'))
+  const storeKey = restart?.storeKey ?? randomBytes(32)
   const node = await createWeshNode({ directory, network: LOOPBACK })
-  const secrets = await LevelSecretStore.open(join(directory, 'secrets'), randomBytes(32))
+  const secrets = await LevelSecretStore.open(join(directory, 'secrets'), new Uint8Array(storeKey))
   const sessions: GroupSession[] = []
   let stopped = false
   const device: Device = {
     account,
     node,
     directory,
+    storeKey,
     secrets,
     sessions,
     async stop() {

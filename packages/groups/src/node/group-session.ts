@@ -357,6 +357,12 @@ export class GroupSession {
     }
   }
 
+  /** The current heads of both logs (entry hashes): a replica holding them holds everything this device has. */
+  async heads(): Promise<{ metadata: string[]; messages: string[] }> {
+    const hashes = async (log: EventsDatabase) => (await log.log.heads()).map((entry) => entry.hash)
+    return { metadata: await hashes(this.#metadata), messages: await hashes(this.#messages) }
+  }
+
   /** Waits until the metadata and message work queued so far is done. */
   async settled(): Promise<void> {
     await this.#work
