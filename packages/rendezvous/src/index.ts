@@ -70,6 +70,7 @@ export {
   MAX_LOCAL_RECORDS_BYTES,
   DEFAULT_DIRECT_PROTOCOLS,
   isBleConnection,
+  isDirectAddress,
   decodeLocalRecords,
   encodeLocalRecords,
   LocalRecordList,

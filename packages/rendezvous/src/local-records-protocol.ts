@@ -1,3 +1,4 @@
+import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Connection } from '@libp2p/interface'
 import { toHex, WeshError } from '@wesh/crypto'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -41,9 +42,12 @@ export type IsDirect = (connection: Pick<Connection, 'remoteAddr' | 'remotePeer'
 
 /** The default {@link IsDirect}: the remote address has a component named in {@link DEFAULT_DIRECT_PROTOCOLS}. */
 export function isBleConnection(connection: Pick<Connection, 'remoteAddr'>): boolean {
-  return connection.remoteAddr
-    .getComponents()
-    .some((component) => DEFAULT_DIRECT_PROTOCOLS.includes(component.name))
+  return isDirectAddress(connection.remoteAddr)
+}
+
+/** True for an address over a direct link: it has a component named in {@link DEFAULT_DIRECT_PROTOCOLS}. */
+export function isDirectAddress(address: Multiaddr): boolean {
+  return address.getComponents().some((component) => DEFAULT_DIRECT_PROTOCOLS.includes(component.name))
 }
 
 function malformed(reason: string, cause?: unknown): WeshError {

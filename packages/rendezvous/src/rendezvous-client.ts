@@ -20,6 +20,7 @@ import {
   ResponseStatus,
   type RendezvousResponse,
 } from './rendezvous-protocol.js'
+import { isDirectAddress } from './local-records-protocol.js'
 import { openPeerRecord, sealPeerRecord } from './signed-peer-record.js'
 
 /** Default time allowed for one request/response exchange with a server. */
@@ -142,7 +143,10 @@ export class RendezvousClient implements Discovery {
   ): Promise<number> {
     this.#checkNamespace(namespace, false)
     const { peerId, privateKey, addressManager } = this.#components
-    const signedPeerRecord = await sealPeerRecord(privateKey, peerId, addressManager.getAddresses())
+    // Direct-link addresses (`/ble/…`) mean nothing to peers who find us through a server, and a server that does not
+    // know their protocol code cannot even decode the record: they stay out of it (PROTOCOL.md §2, §7).
+    const internet = addressManager.getAddresses().filter((address) => !isDirectAddress(address))
+    const signedPeerRecord = await sealPeerRecord(privateKey, peerId, internet)
     const response = await this.#exchange(server, signal, {
       type: MessageType.REGISTER,
       register: { ns: namespace, signedPeerRecord, ttl: BigInt(ttl) },
