@@ -348,11 +348,23 @@ export class GroupSession {
     check: (session: GroupSession) => boolean,
     options: { signal?: AbortSignal } = {},
   ): Promise<void> {
+    const { signal } = options
+    // Rejects as soon as the signal aborts, not at the next update (which may never come).
+    const aborted = new Promise<never>((_, reject) => {
+      signal?.addEventListener(
+        'abort',
+        () => {
+          reject(signal.reason as Error)
+        },
+        { once: true },
+      )
+    })
+    aborted.catch(() => undefined) // observed by the race below; never unhandled when the wait ends first
     for (;;) {
-      options.signal?.throwIfAborted()
+      signal?.throwIfAborted()
       const next = this.nextUpdate()
       if (check(this)) return
-      await next
+      await (signal ? Promise.race([next, aborted]) : next)
       if (this.#closed) throw new WeshError(GroupsErrorCode.SESSION_CLOSED, 'the group session was closed')
     }
   }

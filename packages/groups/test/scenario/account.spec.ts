@@ -133,3 +133,12 @@ it('refuses to open a secret store with another account in it', async () => {
   )
   expect(other).toBe(GroupsErrorCode.ACCOUNT_MISMATCH)
 })
+
+it('a wait rejects as soon as its signal aborts, with no log update needed', async () => {
+  const alice = await startDevice()
+  const onAlice = await openAccount(alice)
+  const controller = new AbortController()
+  const waiting = onAlice.accountGroup.waitFor(() => false, { signal: controller.signal })
+  controller.abort(new Error('gave up'))
+  await expect(waiting).rejects.toThrow('gave up')
+})
