@@ -23,6 +23,15 @@ export const CliErrorCode = {
   POLL_UNKNOWN: 'POLL_UNKNOWN',
   /** A poll reference (ID prefix) matches several polls. `data`: `{ reference, matches }`. */
   AMBIGUOUS_POLL: 'AMBIGUOUS_POLL',
+  /** A contact reference (name or account ID prefix) matches no contact. `data`: `{ reference }`. */
+  CONTACT_UNKNOWN: 'CONTACT_UNKNOWN',
+  /** A contact reference matches several contacts. `data`: `{ reference, matches }`. */
+  AMBIGUOUS_CONTACT: 'AMBIGUOUS_CONTACT',
+  /**
+   * The replication server refused the token (its own code is `UNAUTHORIZED`, renamed so that it is not taken for
+   * the daemon's API token). `data`: `{ server }`.
+   */
+  REPLICA_TOKEN_REFUSED: 'REPLICA_TOKEN_REFUSED',
   /** A multiaddr that does not parse, or a peer that could not be dialled. `data`: `{ multiaddr }`. */
   PEER_UNREACHABLE: 'PEER_UNREACHABLE',
   /** A request body that is not the JSON the API expects, or larger than `MAX_REQUEST_BYTES`. */
@@ -58,6 +67,18 @@ const HINTS: Record<string, string> = {
   AMBIGUOUS_POLL: 'use more characters of the poll ID (see `wesh poll show <group>`)',
   INVALID_INVITATION: 'ask for a fresh link: the inviter runs `wesh group invite <group>`',
   INVALID_CONTACT_CARD: 'ask for a fresh card: the other side runs `wesh id`',
+  CONTACT_UNKNOWN: 'list your contacts with `wesh contact list`, requests with `wesh contact requests`',
+  AMBIGUOUS_CONTACT: 'use more characters of the account ID (see `wesh contact list`)',
+  CONTACT_BLOCKED: 'unblock it first with `wesh contact unblock <contact>`',
+  INVALID_CONTACT_STATE: 'see where the contact stands with `wesh contact list`',
+  INVALID_LINK_CODE: 'copy the whole wesh://link/… code that `wesh device link` printed',
+  LINK_CODE_EXPIRED: 'ask for a fresh code: run `wesh device link` on the existing device',
+  LINK_REFUSED: 'a code works once, for 5 minutes: run `wesh device link` again',
+  LINK_PROOF_FAILED: 'the device that answered does not hold the code: check who showed it',
+  REPLICA_TOKEN_REFUSED: 'check the --token the replication server gave you',
+  REPLICA_UNREACHABLE: 'check the server address (a multiaddr ending with /p2p/<peer ID>) and that it runs',
+  QUOTA_EXCEEDED: "this token's quota is used up: ask the server's operator",
+  MALFORMED_REQUEST: 'check the server address: a multiaddr ending with /p2p/<peer ID>',
   PEER_UNREACHABLE: 'check the address (a multiaddr ending with /p2p/<peer ID>, from `wesh status`)',
   INVALID_ARGUMENT: 'see `wesh <command> --help` for what the command takes',
   INVALID_LENGTH: 'see `wesh <command> --help` for what the command takes',

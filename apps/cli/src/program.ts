@@ -1,12 +1,15 @@
 import { Command } from 'commander'
 import { registerChat } from './commands/chat.js'
+import { registerContact } from './commands/contact.js'
 import { registerDaemon } from './commands/daemon.js'
+import { registerDevice } from './commands/device.js'
 import { registerGroup } from './commands/group.js'
 import { registerId } from './commands/id.js'
 import { registerInit } from './commands/init.js'
 import { registerPeer } from './commands/peer.js'
 import { registerPoll } from './commands/poll.js'
 import { registerRead } from './commands/read.js'
+import { registerReplicate } from './commands/replicate.js'
 import { registerSend } from './commands/send.js'
 import { registerStatus } from './commands/status.js'
 
@@ -22,6 +25,9 @@ const COMMANDS = [
   registerRead,
   registerChat,
   registerPoll,
+  registerContact,
+  registerDevice,
+  registerReplicate,
 ]
 
 /** The `wesh` command line. */

@@ -91,7 +91,7 @@ export function startWeshInTerminal(
   )
 }
 
-function startProcess(
+export function startProcess(
   file: string,
   args: readonly string[],
   options: { env?: NodeJS.ProcessEnv },

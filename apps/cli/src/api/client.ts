@@ -28,9 +28,13 @@ export class ApiClient {
     return this.#json<T>('POST', path, body, options.signal)
   }
 
-  /** Reads a JSON-lines stream; a line `{ error }` (a failure after the stream began) is thrown. */
-  async *lines<T>(path: string, options: { signal?: AbortSignal } = {}): AsyncIterable<T> {
-    const response = await this.#fetch('GET', path, undefined, options.signal)
+  /**
+   * Reads a JSON-lines stream (a GET, or a POST when `body` is given); a line `{ error }` (a failure after the
+   * stream began) is thrown.
+   */
+  async *lines<T>(path: string, options: { signal?: AbortSignal; body?: unknown } = {}): AsyncIterable<T> {
+    const method = options.body === undefined ? 'GET' : 'POST'
+    const response = await this.#fetch(method, path, options.body, options.signal)
     if (!response.ok || response.body === null) throw await failure(response)
     const decoder = new TextDecoder()
     let buffered = ''

@@ -3,9 +3,29 @@
 export interface IdView {
   readonly accountId: string
   readonly name: string
-  /** `wesh://contact/…`: the contact card to share. */
+  /** `wesh://contact/…`: the contact card to share, with the current public rendezvous seed. */
   readonly link: string
+  /** Whether the account takes contact requests (the card leads nowhere otherwise). */
+  readonly contactRequests: boolean
 }
+
+export interface ContactView {
+  /** The contact's account ID. */
+  readonly accountId: string
+  /** The name in their card. */
+  readonly name: string
+  /** `outgoing-enqueued`, `outgoing-sent`, `incoming-received`, `incoming-discarded` or `accepted`. */
+  readonly status: string
+  readonly blocked: boolean
+  /** The group shared with the contact, once it is live on our side (sent or accepted). */
+  readonly group: string | null
+}
+
+/** What `POST /v1/devices/link` streams: the code first, then (if waiting) each attempt until one links. */
+export type LinkEvent =
+  | { readonly event: 'code'; readonly link: string; readonly expiresAt: number }
+  | { readonly event: 'refused'; readonly peer: string; readonly code: string }
+  | { readonly event: 'linked'; readonly peer: string }
 
 export interface MemberView {
   readonly id: string
@@ -70,6 +90,10 @@ export interface StatusView {
   readonly addresses: readonly string[]
   readonly protocols: readonly string[]
   readonly connections: readonly ConnectionView[]
+  /** Where contact requests and groups find peers: `dht (public|lan)`, `local records`, `mdns`, `rendezvous <addr>`. */
+  readonly discovery: readonly string[]
+  /** Whether the account takes contact requests. */
+  readonly contactRequests: boolean
   readonly groups: readonly { readonly id: string; readonly name: string | null; readonly members: number }[]
   readonly replicas: readonly (ReplicaView & { readonly group: string })[]
 }

@@ -29,6 +29,7 @@ const STATUS: Record<string, number> = {
   [CliErrorCode.NOT_FOUND]: 404,
   GROUP_UNKNOWN: 404,
   [CliErrorCode.POLL_UNKNOWN]: 404,
+  [CliErrorCode.CONTACT_UNKNOWN]: 404,
   [CliErrorCode.INTERNAL]: 500,
 }
 

@@ -5,6 +5,7 @@ import { commandContext } from './context.js'
 interface DaemonFlags {
   readonly listen?: string[]
   readonly bootstrap?: string[]
+  readonly rendezvous?: string[]
   readonly mdns: boolean
   readonly dht: 'public' | 'lan'
   readonly apiPort: string
@@ -24,6 +25,11 @@ export function registerDaemon(program: Command): void {
       collect,
     )
     .option('--bootstrap <multiaddr>', 'peer to connect to at start, repeatable', collect)
+    .option(
+      '--rendezvous <multiaddr>',
+      'rendezvous server (ending with /p2p/<peer ID>) where contact requests find you, repeatable',
+      collect,
+    )
     .option('--no-mdns', 'do not look for peers on the local network')
     .addOption(
       new Option('--dht <mode>', 'which addresses the DHT keeps: public ones, or LAN and loopback too')
@@ -52,6 +58,7 @@ export function registerDaemon(program: Command): void {
           dht: flags.dht,
           ...(flags.listen ? { listen: flags.listen } : {}),
           ...(flags.bootstrap ? { bootstrap: flags.bootstrap } : {}),
+          ...(flags.rendezvous ? { rendezvousServers: flags.rendezvous } : {}),
         },
       })
       const ready = {

@@ -8,14 +8,21 @@ export function registerId(program: Command): void {
     .command('id')
     .description('show your contact card as a wesh://contact/… link and a QR code')
     .option('--no-qr', 'print the link only')
-    .action(async (options: { qr: boolean }, command: Command) => {
+    .option(
+      '--renew',
+      'make a new card: cards shared before no longer reach you (requests already sent stay)',
+    )
+    .action(async (options: { qr: boolean; renew?: boolean }, command: Command) => {
       const { output, client } = await daemonContext(command)
-      const id = await client.get<IdView>('/v1/id')
+      const id = options.renew
+        ? await client.post<IdView>('/v1/id/renew', {})
+        : await client.get<IdView>('/v1/id')
       const qr = options.qr && !output.json ? await terminalQr(id.link) : ''
       output.result(id, (view) => [
         ...(qr ? [qr] : []),
         `account ${view.accountId}${view.name ? ` (${view.name})` : ''}`,
         view.link,
+        ...(view.contactRequests ? [] : ['not taking contact requests: `wesh contact enable` to take them']),
       ])
     })
 }

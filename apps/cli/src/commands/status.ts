@@ -1,12 +1,14 @@
 import type { Command } from 'commander'
 import type { StatusView } from '../api/schema.js'
-import { groupLabel, shortId } from '../text-format.js'
+import { groupLabel } from '../text-format.js'
 import { daemonContext } from './context.js'
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('show the node: peer ID, addresses, connections, groups and their replication servers')
+    .description(
+      'show the node: peer ID, addresses, discovery systems, connections, groups and the replication servers of each',
+    )
     .action(async (_options: unknown, command: Command) => {
       const { output, client } = await daemonContext(command)
       output.result(await client.get<StatusView>('/v1/status'), (status) => [
@@ -14,12 +16,18 @@ export function registerStatus(program: Command): void {
         `account  ${status.accountId}`,
         `addresses (${status.addresses.length})`,
         ...status.addresses.map((address) => `  ${address}`),
+        `discovery (${status.discovery.length})`,
+        ...status.discovery.map((system) => `  ${system}`),
+        `contact requests ${status.contactRequests ? 'taken' : 'off'}`,
         `connections (${status.connections.length})`,
         ...status.connections.map((c) => `  ${c.peer} ${c.direction} ${c.address}`),
         `groups (${status.groups.length})`,
-        ...status.groups.map((group) => `  ${groupLabel(group)}, ${group.members} member(s)`),
-        `replicas (${status.replicas.length})`,
-        ...status.replicas.map((replica) => `  ${shortId(replica.group)} → ${replica.server}`),
+        ...status.groups.flatMap((group) => [
+          `  ${groupLabel(group)}, ${group.members} member(s)`,
+          ...status.replicas
+            .filter((replica) => replica.group === group.id)
+            .map((replica) => `    replica ${replica.server}`),
+        ]),
       ])
     })
 }

@@ -1,4 +1,6 @@
+import { ContactRequests, DeviceLinking, linkDevice } from '@wesh/contacts'
 import { LevelSecretStore, WeshAccount, createWeshNode, type WeshNetworkOptions } from '@wesh/groups/node'
+import { toHex } from '@wesh/crypto'
 import { startApiServer } from '../api/server.js'
 import type { Route } from '../api/route.js'
 import type { Log } from '../log.js'
@@ -6,9 +8,12 @@ import { Profile } from '../profile.js'
 import type { DaemonContext } from './context.js'
 import { MessageFeed } from './message-feed.js'
 import { accountRoutes } from './routes/account.js'
+import { contactRoutes } from './routes/contacts.js'
+import { deviceRoutes } from './routes/devices.js'
 import { groupRoutes } from './routes/groups.js'
 import { messageRoutes } from './routes/messages.js'
 import { pollRoutes } from './routes/polls.js'
+import { replicaRoutes } from './routes/replicas.js'
 
 /** The API, one list of routes per feature; a feature package (contacts, replication) adds its own list here. */
 const FEATURES: readonly ((context: DaemonContext) => Route[])[] = [
@@ -16,6 +21,9 @@ const FEATURES: readonly ((context: DaemonContext) => Route[])[] = [
   groupRoutes,
   messageRoutes,
   pollRoutes,
+  contactRoutes,
+  deviceRoutes,
+  replicaRoutes,
 ]
 
 export interface DaemonOptions {
@@ -73,7 +81,27 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
       feed.stop()
       return Promise.resolve()
     })
-    const context: DaemonContext = { node, account, config, feed, log }
+    // Contact requests on every discovery system of the node (DHT, local records, --rendezvous servers).
+    const contacts = await ContactRequests.start({ account })
+    undo.push(() => contacts.stop())
+    contacts.addEventListener('request:received', ({ detail }) => {
+      log('info', 'contact request received', { from: toHex(detail.card.accountId) })
+    })
+    contacts.addEventListener('request:sent', ({ detail }) => {
+      log('info', 'contact request sent', { to: toHex(detail.accountId) })
+    })
+    const linking = await DeviceLinking.start({ account })
+    undo.push(() => linking.stop())
+    const context: DaemonContext = {
+      node,
+      network: options.network,
+      account,
+      config,
+      feed,
+      contacts,
+      linking,
+      log,
+    }
     const token = Profile.newApiToken()
     const server = await startApiServer({
       routes: FEATURES.flatMap((feature) => feature(context)),
@@ -114,9 +142,64 @@ export async function createAccount(profile: Profile, storeKey: Uint8Array): Pro
     })
     try {
       const account = await WeshAccount.open({ node, secrets })
+      // A new account takes contact requests, so that the card `wesh id` shows works; `wesh contact disable` stops.
+      await account.enableContactRequests()
       const accountId = new Uint8Array(account.accountId)
       await account.close()
       return accountId
+    } finally {
+      await node.stop()
+    }
+  } finally {
+    await secrets.close()
+  }
+}
+
+/**
+ * `wesh device join`'s second half: a node that listens nowhere receives the account keys from the device that
+ * showed `code` (PROTOCOL.md §6.3), opens the account in the new profile, and waits until the account group has
+ * arrived from that device (its groups and contacts are then listed locally), then closes everything.
+ */
+export async function joinAccount(
+  profile: Profile,
+  storeKey: Uint8Array,
+  code: string,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
+  const secrets = await LevelSecretStore.open(profile.secretsDirectory, storeKey)
+  storeKey.fill(0)
+  try {
+    const node = await createWeshNode({
+      directory: profile.nodeDirectory,
+      network: { listen: [], mdns: false },
+    })
+    try {
+      const account = await linkDevice({ node, secrets, code, signal })
+      try {
+        const ours = toHex(account.accountGroup.devicePublicKey)
+        // The existing device's entries have reached us once one of its devices is known in the account group.
+        // `waitFor` notices its signal only at the next update: the race ends the wait at the deadline.
+        await Promise.race([
+          account.accountGroup.waitFor(
+            (session) => [...session.state.deviceMembers.keys()].some((device) => device !== ours),
+            { signal },
+          ),
+          new Promise<never>((_resolve, reject) => {
+            signal.throwIfAborted()
+            signal.addEventListener(
+              'abort',
+              () => {
+                reject(signal.reason as Error)
+              },
+              { once: true },
+            )
+          }),
+        ])
+        await account.accountGroup.settled()
+        return new Uint8Array(account.accountId)
+      } finally {
+        await account.close()
+      }
     } finally {
       await node.stop()
     }
