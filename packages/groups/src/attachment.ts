@@ -31,7 +31,7 @@ export function openAttachment(attachmentKey: Uint8Array, sealed: Uint8Array): U
   if (sealed.length < NONCE_BYTES + TAG_BYTES) {
     throw groupsError(GroupsErrorCode.MALFORMED_MESSAGE, 'a sealed attachment is at least 40 bytes')
   }
-  if (sealed.length > NONCE_BYTES + TAG_BYTES + MAX_ATTACHMENT_BYTES) throw tooLarge(sealed.length)
+  if (sealed.length > MAX_SEALED_ATTACHMENT_BYTES) throw tooLarge(sealed.length)
   return openOrFail(
     attachmentKey,
     sealed.subarray(0, NONCE_BYTES),
@@ -39,6 +39,9 @@ export function openAttachment(attachmentKey: Uint8Array, sealed: Uint8Array): U
     'attachment',
   )
 }
+
+/** The largest sealed attachment: what a fetch may read before it stops. */
+export const MAX_SEALED_ATTACHMENT_BYTES = NONCE_BYTES + TAG_BYTES + MAX_ATTACHMENT_BYTES
 
 function tooLarge(actual: number) {
   return groupsError(GroupsErrorCode.MESSAGE_TOO_LARGE, 'an attachment is at most 64 MiB', {

@@ -20,8 +20,13 @@ export const GROUP_LINK_PREFIX = 'wesh://group/'
  * attachment key. `sign_pub` is left out: the invitee derives it from the secret.
  */
 export function encodeInvitation(group: Group): Uint8Array {
+  return encodeWire('Group', invitationFields(group))
+}
+
+/** The fields of {@link encodeInvitation}, for messages that embed a `Group` (event 101). */
+export function invitationFields(group: Group) {
   assertGroupShape(group)
-  return encodeWire('Group', {
+  return {
     publicKey: group.publicKey,
     secret: group.secret,
     secretSig: group.secretSig ?? new Uint8Array(0),
@@ -29,7 +34,7 @@ export function encodeInvitation(group: Group): Uint8Array {
     linkKey: group.linkKey,
     linkKeySig: group.linkKeySig ?? new Uint8Array(0),
     attachmentKey: group.attachmentKey,
-  })
+  }
 }
 
 /**

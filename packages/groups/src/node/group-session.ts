@@ -1,8 +1,6 @@
 import type { EventsDatabase, EventsPayload, LogEntry } from '@orbitdb/core'
 import {
   CryptoErrorCode,
-  NONCE_BYTES,
-  TAG_BYTES,
   WeshError,
   concatBytes,
   bytesToUtf8,
@@ -18,7 +16,7 @@ import { RatchetReceiver, RatchetSender, type ReceiverStateV1, type SenderStateV
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { encodeAppEvent, createPoll } from '../app-event.js'
-import { openAttachment, sealAttachment } from '../attachment.js'
+import { MAX_SEALED_ATTACHMENT_BYTES, openAttachment, sealAttachment } from '../attachment.js'
 import { MAX_ATTACHMENT_BYTES } from '../constants.js'
 import { sealDeviceChainKey } from '../chain-key-box.js'
 import { signEntry, verifyEntry } from '../entry.js'
@@ -57,8 +55,6 @@ export function membershipOf(
     ? { memberSeed }
     : { memberSeed, deviceSeed: account.deviceSeed() }
 }
-
-const MAX_SEALED_ATTACHMENT_BYTES = MAX_ATTACHMENT_BYTES + NONCE_BYTES + TAG_BYTES
 
 /** Messages waiting for their device's chain key, per device; the oldest are dropped beyond. */
 export const MAX_PENDING_PER_DEVICE = 1_000

@@ -6,7 +6,7 @@ import { KEY_BYTES } from '../constants.js'
 import { GroupsErrorCode, groupsError } from '../errors.js'
 import { EventType } from '../group-event.js'
 import { type Group, GroupType, accountGroup, contactGroup, createMultiMemberGroup } from '../group.js'
-import { parseInvitation, parseInvitationLink } from '../invitation.js'
+import { invitationFields, parseInvitation, parseInvitationLink } from '../invitation.js'
 import { GroupSession, membershipOf } from './group-session.js'
 import type { SecretStore } from './secret-store.js'
 import type { WeshNode } from './wesh-node.js'
@@ -357,18 +357,7 @@ export class WeshAccount {
   async #recordJoined(group: Group): Promise<void> {
     await this.accountGroup.appendEvent({
       eventType: EventType.ACCOUNT_GROUP_JOINED,
-      payload: {
-        group: {
-          publicKey: group.publicKey,
-          secret: group.secret,
-          secretSig: group.secretSig ?? new Uint8Array(0),
-          groupType: group.groupType,
-          signPub: group.signPublicKey,
-          linkKey: group.linkKey,
-          linkKeySig: group.linkKeySig ?? new Uint8Array(0),
-          attachmentKey: group.attachmentKey,
-        },
-      },
+      payload: { group: invitationFields(group) },
     })
   }
 
