@@ -66,6 +66,31 @@ describe.each(backends.map((backend) => backend.name))('%s backend', (name) => {
     )
   })
 
+  it('HKDF-SHA-256 of a 32-byte ikm and info (the word-level path) equals @noble/hashes for any salt and length', () => {
+    const key32 = fc.uint8Array({ minLength: 32, maxLength: 32 })
+    fc.assert(
+      fc.property(
+        key32,
+        key32,
+        fc.option(bytes, { nil: undefined }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.boolean(),
+        (ikm, info, salt, length, inPlace) => {
+          const expected = hkdf(sha256, ikm, salt ?? new Uint8Array(32), info, length)
+          const options = salt === undefined ? { info } : { salt, info }
+          expect(hkdfSha256(ikm, length, options)).toEqual(expected)
+          // In place: `out` starts with the ikm (when it is long enough to hold it).
+          const out = new Uint8Array(Math.max(length, inPlace ? 32 : 0)).subarray(0, length)
+          const source = inPlace && length >= 32 ? out.subarray(0, 32) : ikm
+          source.set(ikm)
+          hkdfSha256Into(source, out, options)
+          expect(out).toEqual(expected)
+        },
+      ),
+      { numRuns: RUNS },
+    )
+  })
+
   it('HKDF-SHA-256 into the buffer that holds its ikm (the ratchet steps in place)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 100 }), bytes, (ikm, info) => {
@@ -88,6 +113,10 @@ describe.each(backends.map((backend) => backend.name))('%s backend', (name) => {
     const out = new Uint8Array(MAX_HKDF_BYTES)
     hkdfSha256Into(ikm, out)
     expect(out).toEqual(hkdf(sha256, ikm, new Uint8Array(32), new Uint8Array(0), MAX_HKDF_BYTES))
+    // The same with a 32-byte info, which takes the word-level path through all 255 blocks.
+    const info = new Uint8Array(32).fill(9)
+    hkdfSha256Into(ikm, out, { info })
+    expect(out).toEqual(hkdf(sha256, ikm, new Uint8Array(32), info, MAX_HKDF_BYTES))
     expect(() => hkdfSha256Into(ikm, new Uint8Array(MAX_HKDF_BYTES + 1))).toThrow(
       expect.objectContaining({ code: 'INVALID_LENGTH', data: expect.objectContaining({ argument: 'out' }) }),
     )
