@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util'
-import { nodeStory } from './node-story.js'
+import { LAST_STEP, nodeStory } from './node-story.js'
 import { ratchetStory } from './ratchet-story.js'
 import { Timeline } from './timeline.js'
 
 const HELP = `wesh-demo — plays the Wesh protocol's story and prints a timeline
 
-Usage: pnpm demo [--json] [--keep] [--help]
+Usage: pnpm demo [--step N] [--json] [--keep] [--help]
 
+  --step N play step N alone (0–6); the steps it builds on run first, quietly
   --json   print only the results, as JSON (for scripts)
   --keep   keep the nodes' data directories to inspect
   --help   show this help
@@ -15,20 +16,30 @@ Usage: pnpm demo [--json] [--keep] [--help]
 Exits non-zero when any step fails.`
 
 const { values } = parseArgs({
-  options: { json: { type: 'boolean' }, keep: { type: 'boolean' }, help: { type: 'boolean' } },
+  options: {
+    step: { type: 'string' },
+    json: { type: 'boolean' },
+    keep: { type: 'boolean' },
+    help: { type: 'boolean' },
+  },
 })
 if (values.help === true) {
   console.log(HELP)
   process.exit(0)
 }
+const only = values.step === undefined ? undefined : Number(values.step)
+if (only !== undefined && !(Number.isInteger(only) && only >= 0 && only <= LAST_STEP)) {
+  console.error(`wesh-demo: --step takes a step number from 0 to ${LAST_STEP}`)
+  process.exit(2)
+}
 const json = values.json === true
-const timeline = new Timeline({ quiet: json })
+const timeline = new Timeline({ quiet: json, ...(only === undefined ? {} : { only }) })
 if (!json) {
   console.log('Wesh demo: the ratchet alone, then real nodes and servers on 127.0.0.1 (keys shown shortened)')
 }
 await ratchetStory(timeline)
-await nodeStory(timeline, { keep: values.keep === true })
-const ok = timeline.results.every((result) => result.ok)
+if (only !== 0) await nodeStory(timeline, { keep: values.keep === true })
+const ok = timeline.results.length > 0 && timeline.results.every((result) => result.ok)
 if (json) console.log(JSON.stringify({ ok, steps: timeline.results }, null, 2))
 else console.log(timeline.table())
 process.exit(ok ? 0 : 1)

@@ -1,301 +1,369 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ContactRequests, DeviceLinking, linkDevice, qrTerminal } from '@wesh/contacts'
+import { DeviceLinking, linkDevice, qrTerminal } from '@wesh/contacts'
 import { bytesToUtf8, randomBytes, toHex, utf8ToBytes } from '@wesh/crypto'
 import { contactCardLink, invitationLink, tallyPoll } from '@wesh/groups'
-import {
-  type GroupSession,
-  LevelSecretStore,
-  WeshAccount,
-  type WeshNode,
-  createWeshNode,
-} from '@wesh/groups/node'
+import { type GroupSession, LevelSecretStore } from '@wesh/groups/node'
 import { replicateGroup } from '@wesh/replication/node'
+import { isDirectTransportConnection } from '@wesh/transport-ble'
+import { Cast, type Device, read, text } from './cast.js'
 import { type ServerProcess, startServerProcess } from './server-process.js'
 import { check, type Timeline } from './timeline.js'
 
-/** One device: a Wesh node on 127.0.0.1 with its own data directory, its account, and its contact service. */
-interface Device {
-  readonly name: string
-  readonly node: WeshNode
-  readonly secrets: LevelSecretStore
-  readonly account: WeshAccount
-  readonly contacts: ContactRequests
-  linking?: DeviceLinking
-}
-
-const short = (bytes: Uint8Array) => `${toHex(bytes).slice(0, 12)}…`
-const text = (message: { plaintext: Uint8Array }) => bytesToUtf8(message.plaintext)
 const REPLICATION_TOKEN = toHex(randomBytes(16))
+export const LAST_STEP = 6
+
+/** What the steps hand on to the next ones. */
+interface Story {
+  cast: Cast
+  rendezvous: ServerProcess
+  replication: ServerProcess
+  alice?: Device
+  bob?: Device
+  carol?: Device
+  bobChat?: GroupSession
+  club?: GroupSession
+  bobClub?: GroupSession
+  carolClub?: GroupSession
+  clubLink?: string
+  pollId?: Uint8Array
+  bobChatIds?: string[]
+}
 
 /**
  * The seed's story on real nodes and real servers on loopback: a rendezvous server and a replication server run
- * as their own processes; Alice, Bob and Carol run Wesh nodes (libp2p over TCP, Helia and OrbitDB on LevelDB, one
- * directory each) that find each other only through rendezvous points. Bob's contact request, a group with a
- * poll voted from two of Bob's devices, a catch-up from the replication server alone, and a restart from disk.
+ * as their own processes; Alice, Bob, Carol and Dan run Wesh nodes (libp2p over TCP, Helia and OrbitDB on LevelDB,
+ * one directory each) that find each other only through rendezvous points, the DHT and, with no internet, the
+ * Bluetooth radio (simulated).
  */
 export async function nodeStory(timeline: Timeline, options: { keep: boolean }): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'wesh-demo-'))
-  const devices: Device[] = []
   const servers: ServerProcess[] = []
-  let rendezvous: ServerProcess | undefined
-  let replication: ServerProcess | undefined
-
-  const startNode = async (directory: string) => {
-    if (!rendezvous) throw new Error('step 4 did not run')
-    return createWeshNode({
-      directory,
-      network: {
-        listen: ['/ip4/127.0.0.1/tcp/0'],
-        mdns: false,
-        dht: 'lan',
-        rendezvousServers: [rendezvous.address],
-      },
-    })
+  let story: Story | undefined
+  // Each step after the first goes on from what the ones before it left; without it, it fails at once.
+  const after = (run: (story: Story, timeline: Timeline) => Promise<void>) => () => {
+    if (!story) throw new Error('step 1 did not run')
+    return run(story, timeline)
   }
-  const ready = async (name: string, node: WeshNode, secrets: LevelSecretStore, account: WeshAccount) => {
-    const device: Device = {
-      name,
-      node,
-      secrets,
-      account,
-      contacts: await ContactRequests.start({ account }),
-    }
-    devices.push(device)
-    timeline.say(
-      name,
-      `node …${node.libp2p.peerId.toString().slice(-8)}, account ${short(account.accountId)}`,
-    )
-    return device
-  }
-  /** Starts a device on `name`'s directory: a new account the first time, the stored one after a restart. */
-  const storeKeys = new Map<string, Uint8Array>() // kept by the person, as a passphrase would be
-  const start = async (name: string) => {
-    const storeKey = storeKeys.get(name) ?? randomBytes(32)
-    storeKeys.set(name, storeKey)
-    const directory = join(root, name)
-    const node = await startNode(directory)
-    const secrets = await LevelSecretStore.open(join(directory, 'secrets'), new Uint8Array(storeKey))
-    const account = await WeshAccount.open({ node, secrets })
-    return ready(name, node, secrets, account)
-  }
-  const stop = async (device: Device) => {
-    devices.splice(devices.indexOf(device), 1)
-    await device.linking?.stop()
-    await device.contacts.stop()
-    await device.account.close()
-    await device.node.stop()
-    await device.secrets.close()
-    timeline.say(device.name, 'node stopped')
-  }
-  // Waits on the session's updates, never on a clock.
-  const read = async (session: GroupSession, count: number) => {
-    for (;;) {
-      const next = session.nextUpdate()
-      const messages = await session.messages()
-      if (messages.length >= count) return messages
-      await next
-    }
-  }
-
   try {
     await timeline.step(
-      4,
-      'A rendezvous server and a replication server start as their own processes',
+      1,
+      "Two servers start; Bob shows his card; Alice's request finds him via the rendezvous server; they chat",
       async () => {
-        const data = join(root, 'servers')
-        await mkdir(data, { recursive: true })
-        rendezvous = await startServerProcess('@wesh/rendezvous-server', [
-          '--listen',
-          '/ip4/127.0.0.1/tcp/0',
-          '--data',
-          join(data, 'rendezvous'),
-        ])
-        servers.push(rendezvous)
-        timeline.say('rdv', `wesh-rendezvous on ${rendezvous.address}`)
-        const tokens = join(data, 'tokens.json')
-        await writeFile(
-          tokens,
-          JSON.stringify({ v: 1, tokens: [{ name: 'demo', token: REPLICATION_TOKEN, maxGroups: 10 }] }),
-        )
-        replication = await startServerProcess('@wesh/replication-server', [
-          '--listen',
-          '/ip4/127.0.0.1/tcp/0',
-          '--http',
-          '127.0.0.1:0',
-          '--data',
-          join(data, 'replication'),
-          '--tokens',
-          tokens,
-          '--dht',
-          'lan',
-        ])
-        servers.push(replication)
-        timeline.say(
-          'repl',
-          `wesh-replication on ${replication.address}, HTTP API ${replication.http ?? '?'}`,
-        )
+        story = await startServers(root, servers, timeline)
+        await contactRequest(story, timeline)
       },
     )
-
-    let alice: Device | undefined
-    let bob: Device | undefined
-    let carol: Device | undefined
-    let bobChat: GroupSession | undefined
+    await timeline.step(
+      2,
+      'A group of three, Carol found through the DHT; Bob votes from two devices: one vote',
+      after(groupAndPoll),
+    )
+    await timeline.step(
+      3,
+      'No internet: Bob and Carol chat over Bluetooth; back online, all three agree',
+      after(bluetoothIsland),
+    )
+    await timeline.step(
+      4,
+      'Alice links a second device by code: it sees every contact and group',
+      after(secondDevice),
+    )
     await timeline.step(
       5,
-      "Bob shows his card; Alice's request finds him through the rendezvous server; he accepts; they chat",
-      async () => {
-        alice = await start('Alice')
-        bob = await start('Bob')
-        carol = await start('Carol')
-        const bobAccount = bob.account
-        await bobAccount.enableContactRequests()
-        const card = contactCardLink(bobAccount.contactCard(utf8ToBytes('Bob')))
-        timeline.say('Bob', `contact card ${card.slice(0, 40)}…, as a QR code:`)
-        timeline.show(await qrTerminal(card))
-        const accepted = new Promise<GroupSession>((resolve, reject) => {
-          bob?.contacts.addEventListener(
-            'request:received',
-            ({ detail }) => {
-              timeline.say('Bob', `request from ${bytesToUtf8(detail.card.metadata)}: accepting`)
-              bobAccount.acceptContactRequest(detail.card.accountId).then(resolve, reject)
-            },
-            { once: true },
-          )
-        })
-        timeline.say('Alice', 'sends a contact request to the point on Bob’s card (PROTOCOL.md §6.1)')
-        const aliceChat = await alice.contacts.send(card, utf8ToBytes('Alice'))
-        bobChat = await accepted
-        check(
-          toHex(bobChat.group.publicKey) === toHex(aliceChat.group.publicKey),
-          'both derive one contact group',
-        )
-        await aliceChat.send(utf8ToBytes('hi Bob, found you through a rendezvous point'))
-        await bobChat.send(utf8ToBytes('hi Alice!'))
-        const [bobView, aliceView] = await Promise.all([read(bobChat, 2), read(aliceChat, 2)])
-        for (const message of [...bobView].reverse()) timeline.say('Bob', `reads "${text(message)}"`)
-        check(
-          bobView.map((m) => m.id).join() === aliceView.map((m) => m.id).join(),
-          'same order on both sides',
-        )
-      },
+      'Everyone offline, the replication server alone serves Carol and a newcomer, Dan',
+      after(replicationServer),
     )
-
-    let club: GroupSession | undefined
-    let bobChatIds: string[] = []
     await timeline.step(
       6,
-      'Alice invites Bob and Carol to a group; Bob links his phone and votes from both devices: one vote',
-      async () => {
-        if (!alice || !bob || !carol) throw new Error('step 5 did not run')
-        club = await alice.account.createGroup({ name: 'Weekend' })
-        const link = invitationLink(club.group)
-        timeline.say('Alice', `group "Weekend", invitation ${link.slice(0, 40)}…`)
-        const bobClub = await bob.account.joinGroup(link)
-        const carolClub = await carol.account.joinGroup(link)
-        timeline.say(
-          'group',
-          'members meet on the rendezvous points of the group’s logs: no address exchanged',
-        )
-
-        bob.linking = await DeviceLinking.start({ account: bob.account })
-        const { text: code } = bob.linking.createLinkCode()
-        timeline.say('Bob', `shows a one-time link code ${code.slice(0, 32)}… (5 minutes, one use)`)
-        const phoneDir = join(root, 'Bob-phone')
-        const phoneNode = await startNode(phoneDir)
-        const phoneSecrets = await LevelSecretStore.open(join(phoneDir, 'secrets'), randomBytes(32))
-        const phoneAccount = await linkDevice({ node: phoneNode, secrets: phoneSecrets, code })
-        const phone = await ready('Bob²', phoneNode, phoneSecrets, phoneAccount)
-        check(toHex(phoneAccount.accountId) === toHex(bob.account.accountId), 'the phone holds Bob’s account')
-        const clubId = club.group.publicKey
-        await phone.account.waitFor((state) => state.groups.has(toHex(clubId)))
-        const phoneClub = await phone.account.group(clubId)
-        timeline.say('Bob²', 'linked: learns the group from Bob’s account group and joins it')
-
-        const sessions = [club, bobClub, carolClub, phoneClub]
-        await Promise.all(sessions.map((s) => s.waitFor((session) => session.state.chainKeys.size >= 4)))
-        timeline.say('group', `${club.state.members.size} members, 4 devices, every chain key shared`)
-        const pollId = await club.createPoll('Where do we meet?', ['park', 'café'])
-        await Promise.all(sessions.map((s) => s.waitFor((session) => session.state.polls.has(toHex(pollId)))))
-        await bobClub.vote(pollId, 0)
-        // The phone votes once it has seen the laptop's vote: its vote is then later in every replica's order.
-        await phoneClub.waitFor((session) => (session.state.polls.get(toHex(pollId))?.votes.size ?? 0) >= 1)
-        await phoneClub.vote(pollId, 1)
-        await carolClub.vote(pollId, 1)
-        timeline.say('Bob', 'votes "park" from his laptop, then "café" from his phone')
-        const settled = (session: GroupSession) => {
-          const poll = session.state.polls.get(toHex(pollId))
-          return poll !== undefined && tallyPoll(poll).counts[1] === 2
-        }
-        await Promise.all(sessions.map((s) => s.waitFor(settled, { signal: AbortSignal.timeout(60_000) })))
-        const poll = club.state.polls.get(toHex(pollId))
-        if (!poll) throw new Error('poll missing')
-        const { counts, voters } = tallyPoll(poll)
-        timeline.say('Alice', `tally: park ${counts[0] ?? 0}, café ${counts[1] ?? 0} — ${voters} voters`)
-        check(voters === 2 && counts[0] === 0 && counts[1] === 2, 'Bob counts once, with his last vote')
-        await stop(phone)
-      },
-    )
-
-    await timeline.step(
-      7,
-      'The replication server keeps the group; Carol, offline meanwhile, catches up from it alone',
-      async () => {
-        if (!alice || !bob || !carol || !club || !replication) throw new Error('step 6 did not run')
-        await replicateGroup({
-          session: club,
-          libp2p: alice.node.libp2p,
-          replica: replication.address,
-          token: REPLICATION_TOKEN,
-        })
-        timeline.say(
-          'Alice',
-          'asks the replication server to keep "Weekend" and records it in the group (event 403)',
-        )
-        await stop(carol)
-        const written = ['Saturday 10:00 at the café', 'bring a ball', 'Dan comes too']
-        for (const line of written) await club.send(utf8ToBytes(line))
-        timeline.say('Alice', `writes ${written.length} messages while Carol is offline`)
-        await untilReplicated(replication, club.group.publicKey, written.length)
-        timeline.say('repl', `holds the ${written.length} messages, sealed: it has no key to read them`)
-        if (bobChat) bobChatIds = (await bobChat.messages()).map((m) => m.id)
-        for (const device of [alice, bob]) await stop(device)
-        timeline.say('group', 'every member is offline now; only the replication server holds the group')
-        carol = await start('Carol')
-        const back = await carol.account.group(club.group.publicKey)
-        const read3 = await read(back, written.length)
-        for (const message of [...read3].reverse()) timeline.say('Carol', `reads "${text(message)}"`)
-        check(read3.length === written.length, 'Carol read every message from the replication server alone')
-      },
-    )
-
-    await timeline.step(
-      8,
       "Bob's node restarts from its directory: account, groups and messages are there",
-      async () => {
-        if (bobChatIds.length === 0) throw new Error('step 7 did not run')
-        const restarted = await start('Bob')
-        const groups = restarted.account.groups().length
-        const contacts = restarted.account.contacts().length
-        const chat = await restarted.account.group(
-          restarted.account.contacts()[0]?.accountId ?? new Uint8Array(32),
-        )
-        const ids = (await chat.messages()).map((m) => m.id)
-        timeline.say(
-          'Bob',
-          `back with ${groups} group, ${contacts} contact and ${ids.length} messages, read from disk`,
-        )
-        check(groups === 1 && contacts === 1, 'account state restored')
-        check(ids.join() === bobChatIds.join(), 'nothing lost')
-      },
+      after(restart),
     )
   } finally {
-    for (const device of [...devices]) await stop(device)
+    await story?.cast.stopAll()
     for (const server of servers) await server.stop()
     if (options.keep) timeline.say('demo', `data directories kept in ${root}`)
     else await rm(root, { recursive: true, force: true })
+  }
+}
+
+/** The two servers an operator would run, as their own processes; both reachable on loopback only. */
+async function startServers(root: string, servers: ServerProcess[], timeline: Timeline): Promise<Story> {
+  const data = join(root, 'servers')
+  await mkdir(data, { recursive: true })
+  const tokens = join(data, 'tokens.json')
+  await writeFile(
+    tokens,
+    JSON.stringify({ v: 1, tokens: [{ name: 'demo', token: REPLICATION_TOKEN, maxGroups: 10 }] }),
+  )
+  const started = await Promise.allSettled([
+    startServerProcess('@wesh/rendezvous-server', [
+      '--listen',
+      '/ip4/127.0.0.1/tcp/0',
+      '--data',
+      join(data, 'rendezvous'),
+    ]),
+    startServerProcess('@wesh/replication-server', [
+      '--listen',
+      '/ip4/127.0.0.1/tcp/0',
+      '--http',
+      '127.0.0.1:0',
+      '--data',
+      join(data, 'replication'),
+      '--tokens',
+      tokens,
+      '--dht',
+      'lan',
+    ]),
+  ])
+  for (const result of started) if (result.status === 'fulfilled') servers.push(result.value)
+  const [rendezvous, replication] = started.map((result) => {
+    if (result.status === 'rejected') throw result.reason
+    return result.value
+  }) as [ServerProcess, ServerProcess]
+  timeline.say('rdv', `wesh-rendezvous process on ${rendezvous.address}`)
+  timeline.say('repl', `wesh-replication process on ${replication.address} (also the DHT's bootstrap peer)`)
+  const cast = new Cast(root, { rendezvous: rendezvous.address, bootstrap: replication.address }, timeline)
+  return { cast, rendezvous, replication }
+}
+
+async function contactRequest(story: Story, timeline: Timeline): Promise<void> {
+  const { cast } = story
+  const alice = (story.alice = await cast.start('Alice'))
+  const bob = (story.bob = await cast.start('Bob', { bluetooth: true }))
+  story.carol = await cast.start('Carol', { bluetooth: true, dhtOnly: true })
+  await bob.account.enableContactRequests()
+  const card = contactCardLink(bob.account.contactCard(utf8ToBytes('Bob')))
+  timeline.say('Bob', `contact card ${card.slice(0, 40)}…, as a QR code:`)
+  timeline.show(await qrTerminal(card))
+  const accepted = new Promise<GroupSession>((resolve, reject) => {
+    bob.contacts.addEventListener(
+      'request:received',
+      ({ detail }) => {
+        timeline.say('Bob', `request from ${bytesToUtf8(detail.card.metadata)}: accepting`)
+        bob.account.acceptContactRequest(detail.card.accountId).then(resolve, reject)
+      },
+      { once: true },
+    )
+  })
+  timeline.say('Alice', 'sends a contact request to the point on Bob’s card (PROTOCOL.md §6.1)')
+  const aliceChat = await alice.contacts.send(card, utf8ToBytes('Alice'))
+  const bobChat = (story.bobChat = await accepted)
+  check(toHex(bobChat.group.publicKey) === toHex(aliceChat.group.publicKey), 'both derive one contact group')
+  await aliceChat.send(utf8ToBytes('hi Bob, found you through a rendezvous point'))
+  await bobChat.send(utf8ToBytes('hi Alice!'))
+  const [bobView, aliceView] = await Promise.all([read(bobChat, 2), read(aliceChat, 2)])
+  for (const message of [...bobView].reverse()) timeline.say('Bob', `reads "${text(message)}"`)
+  check(bobView.map((m) => m.id).join() === aliceView.map((m) => m.id).join(), 'same order on both sides')
+}
+
+async function groupAndPoll(story: Story, timeline: Timeline): Promise<void> {
+  const { cast, alice, bob, carol } = story
+  if (!alice || !bob || !carol) throw new Error('step 1 did not run')
+  const club = (story.club = await alice.account.createGroup({ name: 'Weekend' }))
+  const link = (story.clubLink = invitationLink(club.group))
+  timeline.say('Alice', `group "Weekend", invitation ${link.slice(0, 40)}…`)
+  const bobClub = (story.bobClub = await bob.account.joinGroup(link))
+  const carolClub = (story.carolClub = await carol.account.joinGroup(link))
+  timeline.say('group', 'members meet on the rendezvous points of the group’s logs: no address exchanged')
+  await carolClub.waitFor((session) => session.state.members.size >= 3)
+  timeline.say('Carol', 'uses no rendezvous server: she and the others found each other through the DHT')
+
+  bob.linking = await DeviceLinking.start({ account: bob.account })
+  const { text: code } = bob.linking.createLinkCode()
+  timeline.say('Bob', `shows a one-time link code ${code.slice(0, 32)}… (5 minutes, one use)`)
+  const phone = await linked(cast, 'Bob²', code)
+  check(toHex(phone.account.accountId) === toHex(bob.account.accountId), 'the phone holds Bob’s account')
+  const clubId = club.group.publicKey
+  await phone.account.waitFor((state) => state.groups.has(toHex(clubId)))
+  const phoneClub = await phone.account.group(clubId)
+  timeline.say('Bob²', 'linked: learns the group from Bob’s account group and joins it')
+
+  const sessions = [club, bobClub, carolClub, phoneClub]
+  await Promise.all(sessions.map((s) => s.waitFor((session) => session.state.chainKeys.size >= 4)))
+  timeline.say('group', `${club.state.members.size} members, 4 devices, every chain key shared`)
+  const pollId = (story.pollId = await club.createPoll('Where do we meet?', ['park', 'café']))
+  await Promise.all(sessions.map((s) => s.waitFor((session) => session.state.polls.has(toHex(pollId)))))
+  await bobClub.vote(pollId, 0)
+  // The phone votes once it has seen the laptop's vote: its vote is then later in every replica's order.
+  await phoneClub.waitFor((session) => (session.state.polls.get(toHex(pollId))?.votes.size ?? 0) >= 1)
+  await phoneClub.vote(pollId, 1)
+  await carolClub.vote(pollId, 1)
+  timeline.say('Bob', 'votes "park" from his laptop, then "café" from his phone')
+  const settled = (session: GroupSession) => {
+    const poll = session.state.polls.get(toHex(pollId))
+    return poll !== undefined && tallyPoll(poll).counts[1] === 2
+  }
+  await Promise.all(sessions.map((s) => s.waitFor(settled)))
+  const { counts, voters } = tally(club, pollId)
+  timeline.say('Alice', `tally: park ${counts[0] ?? 0}, café ${counts[1] ?? 0} — ${voters} voters`)
+  check(voters === 2 && counts[0] === 0 && counts[1] === 2, 'Bob counts once, with his last vote')
+  await cast.stop(phone)
+}
+
+async function bluetoothIsland(story: Story, timeline: Timeline): Promise<void> {
+  const { cast, alice, bob, carol, club, bobClub, carolClub } = story
+  if (!alice || !bob || !carol || !club || !bobClub || !carolClub) throw new Error('step 2 did not run')
+  for (const device of [bob, carol]) await cast.cutTcp(device)
+  timeline.say('group', 'Bob and Carol lose the internet: their nodes refuse TCP both ways')
+  const overBluetooth = new Promise<void>((resolve) => {
+    const opened = ({ detail }: CustomEvent<Parameters<typeof isDirectTransportConnection>[0]>) => {
+      if (!isDirectTransportConnection(detail)) return
+      bob.node.libp2p.removeEventListener('connection:open', opened)
+      resolve()
+    }
+    bob.node.libp2p.addEventListener('connection:open', opened)
+  })
+  cast.radio.moveDevice('Carol', 'Bob') // Carol walks into Bob's Bluetooth range
+  await overBluetooth
+  timeline.say('Bob', 'his radio hears Carol’s advertisement (a local record) and connects over BLE')
+  const before = (await club.messages()).length
+  await bobClub.send(utf8ToBytes('no internet here — over Bluetooth'))
+  await club.send(utf8ToBytes('Alice, still online'))
+  await carolClub.send(utf8ToBytes('got it, over Bluetooth too'))
+  const island = await read(carolClub, before + 2)
+  for (const message of island.slice(0, 2).reverse()) timeline.say('Carol', `reads "${text(message)}"`)
+  check(
+    !island.some((message) => text(message) === 'Alice, still online'),
+    'Alice’s message cannot reach the island',
+  )
+
+  for (const device of [bob, carol]) cast.restoreTcp(device)
+  const aliceAddress = alice.node.libp2p.getMultiaddrs()[0]
+  if (!aliceAddress) throw new Error('Alice listens on no address')
+  for (const device of [bob, carol]) await device.node.libp2p.dial(aliceAddress)
+  timeline.say('group', 'Bob and Carol are back online')
+  const views = await Promise.all([club, bobClub, carolClub].map((session) => read(session, before + 3)))
+  const orders = views.map((view) => view.map((message) => message.id).join())
+  check(
+    orders.every((order) => order === orders[0]),
+    'all three show the same order',
+  )
+  timeline.say(
+    'group',
+    `all three, in one order: ${(views[0] ?? []).slice(0, 3).map(text).reverse().join(' · ')}`,
+  )
+}
+
+async function secondDevice(story: Story, timeline: Timeline): Promise<void> {
+  const { cast, alice, club } = story
+  if (!alice || !club) throw new Error('step 2 did not run')
+  alice.linking = await DeviceLinking.start({ account: alice.account })
+  const { text: code } = alice.linking.createLinkCode()
+  timeline.say('Alice', `shows a link code on her laptop: ${code.slice(0, 32)}…`)
+  const tablet = await linked(cast, 'Alice²', code)
+  const contacts = alice.account.contacts().length
+  const groups = alice.account.groups().length
+  await tablet.account.waitFor((state) => state.contacts.size >= contacts && state.groups.size >= groups)
+  const names = tablet.account.contacts().map((contact) => bytesToUtf8(contact.metadata))
+  timeline.say(
+    'Alice²',
+    `linked: ${tablet.account.contacts().length} contact (${names.join(', ')}), ${tablet.account.groups().length} group`,
+  )
+  const tabletClub = await tablet.account.group(club.group.publicKey)
+  await tabletClub.waitFor((session) => session.state.chainKeys.size >= 4)
+  await tabletClub.send(utf8ToBytes('hello from Alice’s tablet'))
+  await waitForText(club, 'hello from Alice’s tablet')
+  timeline.say('Alice', 'reads "hello from Alice’s tablet" on her laptop')
+  check(
+    tablet.account.contacts().length === contacts && tablet.account.groups().length === groups,
+    'every contact and group',
+  )
+  await cast.stop(tablet)
+}
+
+async function replicationServer(story: Story, timeline: Timeline): Promise<void> {
+  const { cast, alice, bob, carol, club, clubLink, pollId, replication } = story
+  if (!alice || !bob || !carol || !club || !clubLink || !pollId) throw new Error('step 2 did not run')
+  await replicateGroup({
+    session: club,
+    libp2p: alice.node.libp2p,
+    replica: replication.address,
+    token: REPLICATION_TOKEN,
+  })
+  timeline.say(
+    'Alice',
+    'asks the replication server to keep "Weekend" and records it in the group (event 403)',
+  )
+  await cast.stop(carol)
+  const written = ['Saturday 10:00 at the café', 'bring a ball', 'Dan comes too']
+  const heldBefore = (await club.messages()).length
+  for (const line of written) await club.send(utf8ToBytes(line))
+  timeline.say('Alice', `writes ${written.length} messages while Carol is offline`)
+  const held = heldBefore + written.length
+  await untilReplicated(replication, club.group.publicKey, held)
+  timeline.say('repl', `holds all ${held} messages, sealed: it has no key to read them`)
+  if (story.bobChat) story.bobChatIds = (await story.bobChat.messages()).map((m) => m.id)
+  for (const device of [alice, bob]) await cast.stop(device)
+  timeline.say('group', 'every member is offline now; only the replication server holds the group')
+
+  const carolBack = await cast.start('Carol', { dhtOnly: true })
+  const carolClub = await carolBack.account.group(club.group.publicKey)
+  await waitForText(carolClub, written.at(-1) ?? '')
+  for (const line of written) timeline.say('Carol', `reads "${line}"`)
+  await cast.stop(carolBack)
+
+  const dan = await cast.start('Dan')
+  const danClub = await dan.account.joinGroup(clubLink)
+  await danClub.waitFor((session) => (session.state.polls.get(toHex(pollId))?.votes.size ?? 0) >= 2)
+  const { counts } = tally(danClub, pollId)
+  timeline.say(
+    'Dan',
+    `joins by invitation: from the server alone, ${danClub.state.members.size} members, poll "Where do we meet?" café ${counts[1] ?? 0}`,
+  )
+  const readable = (await danClub.messages()).length
+  timeline.say(
+    'Dan',
+    `holds the ${held} earlier messages and can read ${readable}: they were sealed before he joined`,
+  )
+  check(readable === 0, 'Dan cannot read what was sent before he joined')
+
+  story.alice = await cast.start('Alice')
+  const aliceClub = await story.alice.account.group(club.group.publicKey)
+  timeline.say('Alice', 'comes back from disk; sees Dan through the server and shares her chain key with him')
+  await aliceClub.waitFor((session) => session.state.members.size >= 4)
+  await aliceClub.send(utf8ToBytes('welcome Dan!'))
+  await waitForText(danClub, 'welcome Dan!')
+  timeline.say('Dan', `reads "welcome Dan!" — and still none of the ${held} before`)
+  check((await danClub.messages()).length === 1, 'Dan reads what was sent after he joined, only that')
+}
+
+async function restart(story: Story, timeline: Timeline): Promise<void> {
+  const { cast, bobChatIds } = story
+  if (!bobChatIds) throw new Error('step 5 did not run')
+  const bob = await cast.start('Bob')
+  const groups = bob.account.groups().length
+  const contacts = bob.account.contacts()
+  const chat = await bob.account.group(contacts[0]?.accountId ?? new Uint8Array(32))
+  const ids = (await chat.messages()).map((m) => m.id)
+  timeline.say(
+    'Bob',
+    `back with ${groups} group, ${contacts.length} contact and ${ids.length} messages, read from disk`,
+  )
+  check(groups === 1 && contacts.length === 1, 'account state restored')
+  check(ids.join() === bobChatIds.join(), 'nothing lost')
+}
+
+/** A new device linked to an existing account by a link code (§6.3). */
+async function linked(cast: Cast, name: string, code: string): Promise<Device> {
+  const node = await cast.node(name)
+  const secrets = await LevelSecretStore.open(join(node.directory, 'secrets'), randomBytes(32))
+  return cast.enter(name, node, secrets, await linkDevice({ node, secrets, code }))
+}
+
+function tally(session: GroupSession, pollId: Uint8Array) {
+  const poll = session.state.polls.get(toHex(pollId))
+  if (!poll) throw new Error('poll missing')
+  return tallyPoll(poll)
+}
+
+/** Resolves once the session reads a message with this text. */
+async function waitForText(session: GroupSession, wanted: string): Promise<void> {
+  for (;;) {
+    const next = session.nextUpdate()
+    if ((await session.messages()).some((message) => text(message) === wanted)) return
+    await next
   }
 }
 

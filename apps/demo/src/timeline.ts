@@ -11,28 +11,37 @@ export interface StepResult {
 export class Timeline {
   readonly results: StepResult[] = []
   readonly #quiet: boolean
+  readonly #only: number | undefined
+  #muted = false
   readonly #start = performance.now()
 
-  constructor(options: { quiet: boolean }) {
+  /**
+   * `only`: play that step alone; the steps it builds on run first without printing their story, the steps
+   * after it do not run.
+   */
+  constructor(options: { quiet: boolean; only?: number }) {
     this.#quiet = options.quiet
+    this.#only = options.only
   }
 
   /** A line of the story, stamped with the time since the demo started. */
   say(actor: string, text: string): void {
-    if (this.#quiet) return
+    if (this.#quiet || this.#muted) return
     const at = ((performance.now() - this.#start) / 1000).toFixed(3).padStart(7)
     console.log(`  ${at}s  ${actor.padEnd(6)} ${text}`)
   }
 
   /** A block shown as is, indented (a QR code). */
   show(block: string): void {
-    if (this.#quiet) return
+    if (this.#quiet || this.#muted) return
     for (const line of block.trimEnd().split('\n')) console.log(`             ${line}`)
   }
 
   /** Runs one step, recording pass or fail and its duration; a failing step does not stop the others. */
   async step(step: number, title: string, run: () => Promise<void> | void): Promise<void> {
-    if (!this.#quiet) console.log(`\n── Step ${step}: ${title}`)
+    if (this.#only !== undefined && step > this.#only) return
+    this.#muted = this.#only !== undefined && step < this.#only
+    if (!this.#quiet) console.log(`\n── Step ${step}: ${title}${this.#muted ? ' (runs first, quietly)' : ''}`)
     const start = performance.now()
     try {
       await run()
@@ -42,8 +51,11 @@ export class Timeline {
         error instanceof Error
           ? `${(error as { code?: string }).code ?? error.name}: ${error.message}`
           : String(error)
+      this.#muted = false
       this.say('FAIL', message)
       this.results.push({ step, title, ok: false, ms: performance.now() - start, error: message })
+    } finally {
+      this.#muted = false
     }
   }
 

@@ -7,6 +7,7 @@ import { createHelia } from 'helia'
 import type { Libp2pOptions } from 'libp2p'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { withFramedHeadExchange } from './framed-head-exchange.js'
 import { type GroupLogOptions, openGroupLog } from './group-log.js'
 import { type WeshNetworkOptions, type WeshServices, weshLibp2pOptions } from './libp2p-options.js'
 import type { EventsDatabase } from '@orbitdb/core'
@@ -64,6 +65,7 @@ export async function createWeshNode(options: WeshNodeOptions): Promise<WeshNode
   })
   await helia.start()
   const orbitdb = await createOrbitDB({ ipfs: helia, directory: join(directory, 'orbitdb'), id: 'wesh' })
+  const orbitdbView = withFramedHeadExchange(helia) // what our logs see: see the function for why
   const logs = new Set<EventsDatabase>()
   const meetings = new Set<PeerRendezvous>()
   const { services } = helia.libp2p
@@ -94,7 +96,7 @@ export async function createWeshNode(options: WeshNodeOptions): Promise<WeshNode
     async openLog(logOptions) {
       const log = await openGroupLog({
         ...logOptions,
-        ipfs: helia,
+        ipfs: orbitdbView,
         identities: orbitdb.identities,
         directory: join(directory, 'logs'),
       })

@@ -1,0 +1,109 @@
+import type { Libp2p, Stream, StreamHandler } from '@libp2p/interface'
+import { WeshError } from '@wesh/crypto'
+import { Uint8ArrayList } from 'uint8arraylist'
+import { MAX_SIGNED_ENTRY_BYTES } from '../constants.js'
+import { GroupsErrorCode } from '../errors.js'
+
+/** The prefix of OrbitDB's head-exchange protocol (its `sync.js`: `/orbitdb/heads` + the log's address). */
+const ORBITDB_HEADS = '/orbitdb/heads'
+/** Ours: the same exchange with every head in a length-prefixed frame. Another wire, so another name. */
+const WESH_HEADS = '/wesh/heads/1.0.0'
+
+/** A head is one sealed entry block: the signed entry plus OrbitDB's own fields (identity, clock, parent links). */
+export const MAX_HEAD_FRAME_BYTES = MAX_SIGNED_ENTRY_BYTES + 65_536
+const LENGTH_BYTES = 4
+
+/**
+ * Helia as OrbitDB should see it: the same node, except that OrbitDB's head exchange runs over framed streams.
+ *
+ * OrbitDB 4 sends each head with one `stream.send(bytes)` and decodes each chunk the stream yields as one head.
+ * A libp2p stream is a byte stream, not a message stream: two heads sent back to back arrive in one chunk (or one
+ * is split over two) whenever the muxer coalesces them, and the exchange then fails with "Could not decrypt entry"
+ * and is not retried — two peers back from a partition with several heads each never merged. Here each head
+ * travels as a 4-byte big-endian length and the bytes, and the receiver yields exactly one head per frame.
+ */
+export function withFramedHeadExchange<T extends { libp2p: Libp2p }>(ipfs: T): T {
+  const libp2p = delegate(ipfs.libp2p, {
+    handle: (protocol: string | string[], handler: StreamHandler, options?: unknown) =>
+      ipfs.libp2p.handle(
+        renamed(protocol),
+        isHeads(protocol) ? (stream, connection) => handler(framed(stream), connection) : handler,
+        options as never,
+      ),
+    unhandle: (protocol: string | string[], options?: unknown) =>
+      ipfs.libp2p.unhandle(renamed(protocol), options as never),
+    dialProtocol: async (peer: never, protocols: string | string[], options?: unknown) => {
+      const stream = await ipfs.libp2p.dialProtocol(peer, renamed(protocols), options as never)
+      return isHeads(protocols) ? framed(stream) : stream
+    },
+  })
+  return delegate(ipfs, { libp2p })
+}
+
+/** A view of `target` whose `overrides` replace some members; every other member is the target's own. */
+function delegate<T extends object>(target: T, overrides: Record<PropertyKey, unknown>): T {
+  return new Proxy(target, {
+    get(object, property) {
+      if (Object.hasOwn(overrides, property)) return overrides[property]
+      const value: unknown = Reflect.get(object, property, object)
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value
+    },
+  })
+}
+
+function isHeads(protocols: string | string[]): boolean {
+  return [protocols].flat().some((protocol) => protocol.startsWith(ORBITDB_HEADS))
+}
+
+function renamed(protocols: string | string[]): string | string[] {
+  const rename = (protocol: string) =>
+    protocol.startsWith(ORBITDB_HEADS) ? WESH_HEADS + protocol.slice(ORBITDB_HEADS.length) : protocol
+  return Array.isArray(protocols) ? protocols.map(rename) : rename(protocols)
+}
+
+/** The stream, with `send` framing each message and iteration yielding one whole message per frame. */
+function framed(stream: Stream): Stream {
+  return delegate(stream, {
+    send: (bytes: Uint8Array | Uint8ArrayList) => stream.send(frame(bytes)),
+    [Symbol.asyncIterator]: () => unframe(stream)[Symbol.asyncIterator](),
+  })
+}
+
+/** One frame: the length as 4 bytes big-endian, then the bytes. */
+export function frame(bytes: Uint8Array | Uint8ArrayList): Uint8ArrayList {
+  if (bytes.byteLength > MAX_HEAD_FRAME_BYTES) throw tooLarge(bytes.byteLength)
+  const length = new Uint8Array(LENGTH_BYTES)
+  new DataView(length.buffer).setUint32(0, bytes.byteLength)
+  return new Uint8ArrayList(length, bytes)
+}
+
+/**
+ * The messages in a framed byte stream, however its chunks are cut. Throws `MESSAGE_TOO_LARGE` on a length over
+ * `MAX_HEAD_FRAME_BYTES` (before buffering it) and `MALFORMED_MESSAGE` when the stream ends inside a frame.
+ */
+export async function* unframe(
+  chunks: AsyncIterable<Uint8Array | Uint8ArrayList>,
+): AsyncGenerator<Uint8Array> {
+  const buffer = new Uint8ArrayList()
+  for await (const chunk of chunks) {
+    buffer.append(chunk)
+    while (buffer.byteLength >= LENGTH_BYTES) {
+      const length = buffer.getUint32(0)
+      if (length > MAX_HEAD_FRAME_BYTES) throw tooLarge(length)
+      if (buffer.byteLength < LENGTH_BYTES + length) break
+      yield buffer.subarray(LENGTH_BYTES, LENGTH_BYTES + length)
+      buffer.consume(LENGTH_BYTES + length)
+    }
+  }
+  if (buffer.byteLength > 0) {
+    throw new WeshError(GroupsErrorCode.MALFORMED_MESSAGE, 'the head exchange ended inside a frame', {
+      data: { message: 'head', buffered: buffer.byteLength },
+    })
+  }
+}
+
+function tooLarge(actual: number): WeshError {
+  return new WeshError(GroupsErrorCode.MESSAGE_TOO_LARGE, 'a head frame is over its limit', {
+    data: { message: 'head', max: MAX_HEAD_FRAME_BYTES, actual },
+  })
+}
