@@ -11,6 +11,8 @@ export interface ServerConfig {
   readonly tokens: string | undefined
   /** `lan` keeps private and loopback addresses in the DHT; `public` (default) keeps public ones only. */
   readonly dht: 'lan' | 'public'
+  /** A replication-device code (`wesh://link/…`) of an account device: link to that account at start. */
+  readonly link: string | undefined
 }
 
 export const USAGE = `wesh-replication: a Wesh replication server (PROTOCOL.md §8)
@@ -26,6 +28,9 @@ Usage: wesh-replication --listen <multiaddr> --http <host:port> --data <dir> --t
                          {"v":1,"tokens":[{"name":"alice","token":"…","maxGroups":100,"maxBytes":1073741824}]}
                          ("sha256":"<hex>" may replace "token"); without it, no one may add groups
   --dht <lan|public>     which peer addresses the DHT keeps (default public)
+  --link <code>          become the replication device of an account (PROTOCOL.md §8): the code
+                         (wesh://link/…) comes from one of its devices; the link is kept in --data,
+                         so the flag is needed once; the account's devices then send their groups
   --help                 print this help
 
 Prints one JSON line on stdout when ready: {"event":"listening","peerId":…,"multiaddrs":[…],"http":…}.
@@ -50,6 +55,7 @@ export function parseConfig(argv: string[]): ServerConfig | undefined {
         data: { type: 'string' },
         tokens: { type: 'string' },
         dht: { type: 'string' },
+        link: { type: 'string' },
         help: { type: 'boolean' },
       },
     })
@@ -68,5 +74,6 @@ export function parseConfig(argv: string[]): ServerConfig | undefined {
     data: flags.data ?? './repl',
     tokens: flags.tokens,
     dht,
+    link: flags.link,
   }
 }

@@ -13,6 +13,9 @@ export function renderMetrics(replicas: ReplicationNode, http: ReplicationHttpSt
   const sum = (pick: (status: (typeof groups)[number]) => number): number =>
     groups.reduce((total, status) => total + pick(status), 0)
   metric('wesh_replication_groups', 'gauge', 'Groups replicated.', [['', groups.length]])
+  metric('wesh_replication_linked_accounts', 'gauge', 'Accounts this server is the replication device of.', [
+    ['', replicas.linkedAccounts().length],
+  ])
   metric('wesh_replication_groups_paused', 'gauge', 'Groups paused for quota.', [
     ['', groups.filter((status) => status.paused).length],
   ])

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { ReplicationTokens } from '@wesh/replication'
 import {
   createReplicationNode,
+  linkReplicationDevice,
   replicationHttpApi,
   type ReplicaEventDetail,
   type ReplicationNode,
@@ -70,6 +71,22 @@ export async function startServer(config: ServerConfig, log: Log): Promise<Runni
   } catch (error) {
     await replicas.stop()
     throw error
+  }
+  if (config.link !== undefined) {
+    // In the background: the server serves its groups (and the accounts linked before) whatever the outcome.
+    linkReplicationDevice({ replica: replicas, code: config.link }).then(
+      (linked) => {
+        log('info', 'linked to an account as its replication device', {
+          accountId: Buffer.from(linked.accountId).toString('hex'),
+        })
+      },
+      (error: unknown) => {
+        log('error', 'linking to an account failed', {
+          code: (error as { code?: unknown }).code ?? 'unknown',
+          error: error instanceof Error ? error.message : 'unknown error',
+        })
+      },
+    )
   }
   const port = (http.address() as AddressInfo).port
   return {

@@ -5,7 +5,9 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { createMultiMemberGroup } from '@wesh/groups'
+import { MemorySecretStore, WeshAccount, createWeshNode } from '@wesh/groups/node'
 import { replicationGroupOf, replicationGroupToJson } from '@wesh/replication'
+import { ReplicationDeviceSync, offerReplicationDeviceLink } from '@wesh/replication/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 
 const app = fileURLToPath(new URL('..', import.meta.url))
@@ -136,5 +138,42 @@ describe('wesh-replication process', () => {
       headers: { authorization: `Bearer ${TOKEN}` },
     })
     expect(status.status).toBe(200)
+  })
+
+  it('links to an account with --link, as its replication device, and takes the groups its devices send', async () => {
+    const node = await createWeshNode({
+      directory: join(data, 'account-device'),
+      network: { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, dht: 'lan' },
+    })
+    const account = await WeshAccount.open({ node, secrets: new MemorySecretStore() })
+    const sync = ReplicationDeviceSync.start({ account })
+    try {
+      const offer = await offerReplicationDeviceLink({ account })
+      const args = [
+        '--listen',
+        '/ip4/127.0.0.1/tcp/0',
+        '--http',
+        '127.0.0.1:0',
+        '--data',
+        join(data, 'device'),
+      ]
+      const server = await start([...args, '--dht', 'lan', '--link', offer.text])
+      children.push(server.child)
+      const linked = await offer.linked
+      expect(linked.peer.toString()).toBe(server.listening.peerId)
+      const replicated = new Promise((resolve) =>
+        sync.addEventListener('replicated', resolve, { once: true }),
+      )
+      const group = await account.createGroup({ name: 'kept by the replication device' })
+      await replicated
+      expect(group.state.replicas.has(linked.server)).toBe(true)
+      const metrics = await (await fetch(`${server.listening.http}/metrics`)).text()
+      expect(metrics).toContain('wesh_replication_linked_accounts 1')
+      expect(metrics).toContain('wesh_replication_groups 2') // the account group and the new group
+    } finally {
+      await sync.stop()
+      await account.close()
+      await node.stop()
+    }
   })
 })

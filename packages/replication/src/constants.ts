@@ -28,3 +28,18 @@ export const LINK_KEY_SIGNATURE_BYTES = 64
 export const REQUEST_TIMEOUT_MS = 10_000
 /** Concurrent `/wesh/replication/1.0.0` streams accepted per connection. */
 export const MAX_INBOUND_STREAMS = 4
+
+/**
+ * Protocol id on which an account device links a replication device (PROTOCOL.md §8): the §6.3 link-code
+ * exchange of `@wesh/contacts`, carrying a {@link MAX_REPLICATION_DEVICE_GRANT_BYTES}-bounded grant instead of the
+ * account keys. Its own id, so a device-link code can never hand account keys to a replication device, nor a
+ * replication-device code hand a grant to a device.
+ */
+export const REPLICATION_DEVICE_LINK_PROTOCOL = '/wesh/replication_device_link/1.0.0'
+/** Largest grant a replication device reads: the account group's public part and a token fit in 400 bytes. */
+export const MAX_REPLICATION_DEVICE_GRANT_BYTES = 1_024
+/**
+ * `authentication_url` of the event 403 that lists a replication device in the account group: the account's
+ * devices authenticate to it with {@link replicationDeviceToken}, derived from the account group's secret.
+ */
+export const REPLICATION_DEVICE_AUTHENTICATION = 'wesh://replication-device/v1'

@@ -27,6 +27,8 @@ export const ReplicationErrorCode = {
   INTERNAL_ERROR: 'REPLICATION_INTERNAL_ERROR',
   /** A tokens file is not valid. `data`: `{ reason }`. */
   INVALID_TOKENS_FILE: 'INVALID_TOKENS_FILE',
+  /** A replication-device code is already open on this node (one at a time). */
+  LINK_IN_PROGRESS: 'LINK_IN_PROGRESS',
   /** A replica answered with something that is not a valid response, or could not be reached. `data`: `{ reason }`. */
   REPLICA_UNREACHABLE: 'REPLICA_UNREACHABLE',
 } as const

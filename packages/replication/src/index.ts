@@ -37,6 +37,14 @@ export {
   type LogReplicaStatusJson,
 } from './json-codec.js'
 export {
+  replicationDeviceToken,
+  replicationDeviceGrant,
+  checkReplicationDeviceGrant,
+  encodeReplicationDeviceGrant,
+  decodeReplicationDeviceGrant,
+  type ReplicationDeviceGrant,
+} from './replication-device.js'
+export {
   ReplicationTokens,
   tokenHash,
   DEFAULT_MAX_BYTES,

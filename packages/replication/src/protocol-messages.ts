@@ -33,7 +33,7 @@ const KIND_TO_PB = {
   status: pb.ReplicationRequest.Kind.STATUS,
 } as const
 
-function tooLarge(actual: number, max: number): never {
+export function tooLarge(actual: number, max: number): never {
   throw replicationError(
     ReplicationErrorCode.REQUEST_TOO_LARGE,
     `${actual} bytes exceed the limit of ${max}`,
@@ -43,7 +43,7 @@ function tooLarge(actual: number, max: number): never {
   )
 }
 
-function checkToken(token: string | undefined): string | undefined {
+export function checkToken(token: string | undefined): string | undefined {
   if (token === undefined || token === '') return undefined
   if (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH) {
     throw malformed(`token must be a string of at most ${MAX_TOKEN_LENGTH} characters`)
@@ -51,25 +51,47 @@ function checkToken(token: string | undefined): string | undefined {
   return token
 }
 
+/** The wire form of a group's public part, checked (link-key signature included) like the replica will. */
+export function toPbGroup(group: ReplicationGroup): pb.ReplicatedGroup {
+  const checked = checkReplicationGroup(group)
+  return {
+    publicKey: new Uint8Array(checked.publicKey),
+    groupType: checked.groupType,
+    signPub: new Uint8Array(checked.signPublicKey),
+    linkKey: new Uint8Array(checked.linkKey),
+    linkKeySig: new Uint8Array(checked.linkKeySig),
+    // proto3 leaves empty bytes out: the secret fields never reach the wire.
+    secret: new Uint8Array(0),
+    secretSig: new Uint8Array(0),
+    attachmentKey: new Uint8Array(0),
+  }
+}
+
+/** A group from the wire: `SECRET_REFUSED` if it carries a secret, else checked like {@link checkReplicationGroup}. */
+export function fromPbGroup(group: pb.ReplicatedGroup): ReplicationGroup {
+  if (group.secret.byteLength > 0 || group.secretSig.byteLength > 0 || group.attachmentKey.byteLength > 0) {
+    throw replicationError(
+      ReplicationErrorCode.SECRET_REFUSED,
+      'the group carries its secret: a replica never holds one',
+    )
+  }
+  return checkReplicationGroup({
+    groupType: group.groupType as ReplicationGroup['groupType'],
+    publicKey: group.publicKey,
+    signPublicKey: group.signPub,
+    linkKey: group.linkKey,
+    linkKeySig: group.linkKeySig,
+  })
+}
+
 /** Encodes a request frame. Checks the group (including its link-key signature) like the replica will. */
 export function encodeReplicationRequest(request: ReplicationRequest): Uint8Array {
   const token = checkToken(request.token) ?? ''
   let bytes: Uint8Array
   if (request.kind === 'add') {
-    const group = checkReplicationGroup(request.group)
     bytes = pb.ReplicationRequest.encode({
       kind: KIND_TO_PB.add,
-      group: {
-        publicKey: new Uint8Array(group.publicKey),
-        groupType: group.groupType,
-        signPub: new Uint8Array(group.signPublicKey),
-        linkKey: new Uint8Array(group.linkKey),
-        linkKeySig: new Uint8Array(group.linkKeySig),
-        // proto3 leaves empty bytes out: the secret fields never reach the wire.
-        secret: new Uint8Array(0),
-        secretSig: new Uint8Array(0),
-        attachmentKey: new Uint8Array(0),
-      },
+      group: toPbGroup(request.group),
       token,
     })
   } else {
@@ -106,26 +128,8 @@ export function decodeReplicationRequest(bytes: Uint8Array | Uint8ArrayList): Re
   const withToken = token === undefined ? {} : { token }
   switch (message.kind) {
     case pb.ReplicationRequest.Kind.ADD: {
-      const group = message.group
-      if (group === undefined) throw malformed('add without a group')
-      if (
-        group.secret.byteLength > 0 ||
-        group.secretSig.byteLength > 0 ||
-        group.attachmentKey.byteLength > 0
-      ) {
-        throw replicationError(
-          ReplicationErrorCode.SECRET_REFUSED,
-          'the group carries its secret: a replica never holds one',
-        )
-      }
-      const checked = checkReplicationGroup({
-        groupType: group.groupType as ReplicationGroup['groupType'],
-        publicKey: group.publicKey,
-        signPublicKey: group.signPub,
-        linkKey: group.linkKey,
-        linkKeySig: group.linkKeySig,
-      })
-      return { kind: 'add', group: checked, ...withToken }
+      if (message.group === undefined) throw malformed('add without a group')
+      return { kind: 'add', group: fromPbGroup(message.group), ...withToken }
     }
     case pb.ReplicationRequest.Kind.REMOVE:
     case pb.ReplicationRequest.Kind.STATUS:

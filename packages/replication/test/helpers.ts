@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from '@wesh/crypto'
@@ -6,11 +6,13 @@ import { AccountKeys, contactGroup, type Group } from '@wesh/groups'
 import {
   GroupSession,
   LevelSecretStore,
+  WeshAccount,
   createWeshNode,
   membershipOf,
   type GroupMessage,
   type WeshNode,
 } from '@wesh/groups/node'
+import { ClassicLevel } from 'classic-level'
 import { ReplicationTokens } from '../src/index.js'
 import { createReplicationNode, type ReplicationNode } from '../src/node/index.js'
 
@@ -38,6 +40,8 @@ export interface Device {
   readonly storeKey: Uint8Array
   readonly secrets: LevelSecretStore
   readonly sessions: GroupSession[]
+  /** Run first by `stop()`, last added first: services and accounts that use the node. */
+  readonly beforeStop: (() => Promise<void>)[]
   stop(): Promise<void>
 }
 
@@ -51,6 +55,7 @@ export async function startDevice(
   const node = await createWeshNode({ directory, network: LOOPBACK })
   const secrets = await LevelSecretStore.open(join(directory, 'secrets'), new Uint8Array(storeKey))
   const sessions: GroupSession[] = []
+  const beforeStop: (() => Promise<void>)[] = []
   let stopped = false
   const device: Device = {
     account,
@@ -59,9 +64,11 @@ export async function startDevice(
     storeKey,
     secrets,
     sessions,
+    beforeStop,
     async stop() {
       if (stopped) return
       stopped = true
+      for (const step of beforeStop.splice(0).reverse()) await step()
       for (const session of sessions) await session.close()
       await node.stop()
       await secrets.close()
@@ -87,6 +94,17 @@ export async function openGroup(
   })
   device.sessions.push(session)
   return session
+}
+
+/** Opens `keys`' account on `device` (the account closes when the device stops). */
+export async function openAccount(device: Device, keys: AccountKeys): Promise<WeshAccount> {
+  return adoptAccount(device, await WeshAccount.open({ node: device.node, secrets: device.secrets, keys }))
+}
+
+/** Closes `account` (opened on `device`, e.g. by device linking) when the device stops. */
+export function adoptAccount(device: Device, account: WeshAccount): WeshAccount {
+  device.beforeStop.push(() => account.close())
+  return account
 }
 
 /** The contact group of `device` and `peer`, opened on `device` with the chain sent to the peer at once. */
@@ -152,3 +170,47 @@ export async function untilCount(session: GroupSession, count: number): Promise<
 export const text = (value: string): Uint8Array => new TextEncoder().encode(value)
 export const texts = (messages: readonly { plaintext: Uint8Array }[]): string[] =>
   messages.map((message) => new TextDecoder().decode(message.plaintext))
+
+/** Every file under `directory`. */
+async function files(directory: string): Promise<string[]> {
+  const out: string[] = []
+  for (const entry of await readdir(directory, { withFileTypes: true })) {
+    const path = join(directory, entry.name)
+    if (entry.isDirectory()) out.push(...(await files(path)))
+    else out.push(path)
+  }
+  return out
+}
+
+/**
+ * A scanner of everything stored under `directory` (a stopped node's): raw file bytes and, for each LevelDB (a
+ * directory with a CURRENT file), every key and value decoded. `found(needle)` looks for bytes or text.
+ */
+export async function scanStorage(
+  directory: string,
+): Promise<{ found: (needle: Uint8Array | string) => boolean }> {
+  const all = await files(directory)
+  const blobs: Uint8Array[] = await Promise.all(all.map((path) => readFile(path)))
+  for (const current of all.filter((path) => path.endsWith('/CURRENT'))) {
+    const db = new ClassicLevel<Buffer, Buffer>(join(current, '..'), {
+      keyEncoding: 'buffer',
+      valueEncoding: 'buffer',
+    })
+    await db.open()
+    for await (const [key, value] of db.iterator()) blobs.push(key, value)
+    await db.close()
+  }
+  return {
+    found: (needle) => {
+      const bytes = Buffer.from(needle)
+      return blobs.some((blob) => Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).includes(bytes))
+    },
+  }
+}
+
+/** The forms a secret could be stored in: raw, hex, base64. */
+export const storedForms = (bytes: Uint8Array): (Uint8Array | string)[] => [
+  bytes,
+  Buffer.from(bytes).toString('hex'),
+  Buffer.from(bytes).toString('base64'),
+]

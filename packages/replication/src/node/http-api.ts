@@ -22,6 +22,7 @@ export const HTTP_STATUS_OF: Readonly<Record<ReplicationErrorCode, number>> = {
   REPLICATION_INTERNAL_ERROR: 500,
   INVALID_TOKENS_FILE: 500,
   REPLICA_UNREACHABLE: 502,
+  LINK_IN_PROGRESS: 409,
 }
 
 /** The JSON API's counters: responses by HTTP status. */
@@ -116,7 +117,7 @@ export function replicationHttpApi(replicas: ReplicationNode): ReplicationHttpAp
 }
 
 function authenticate(replicas: ReplicationNode, token: string | undefined): TokenGrant {
-  const grant = replicas.tokens?.authenticate(token)
+  const grant = replicas.authenticate(token)
   if (grant === undefined) {
     throw replicationError(ReplicationErrorCode.UNAUTHORIZED, 'a valid bearer token is required')
   }

@@ -1,7 +1,9 @@
 /**
  * The Node.js side of `@wesh/replication` (PROTOCOL.md §8): the replication node (`createReplicationNode`),
  * the `/wesh/replication/1.0.0` protocol (served by the node; `requestReplica` for clients), the HTTP JSON API
- * (`replicationHttpApi`, a `node:http` request listener), and the member side (`replicateGroup`).
+ * (`replicationHttpApi`, a `node:http` request listener), the member side (`replicateGroup`), and the replication
+ * device: linking it to an account (`offerReplicationDeviceLink` on an account device, `linkReplicationDevice` on
+ * the replica) and keeping the account's groups on it (`ReplicationDeviceSync`, on every device of the account).
  * @packageDocumentation
  */
 import './orbitdb-types.js'
@@ -13,6 +15,8 @@ export {
   type ReplicationNodeStats,
   type ReplicaEventDetail,
   type OwnerOptions,
+  type LinkAccountOptions,
+  type LinkedAccount,
 } from './replication-node.js'
 export { requestReplica, type ReplicationProtocolServer } from './replication-protocol.js'
 export {
@@ -27,3 +31,19 @@ export {
   type ReplicatedSession,
   type SessionWithReplicas,
 } from './member-helpers.js'
+export { linkedAccountOwner } from './linked-accounts.js'
+export {
+  offerReplicationDeviceLink,
+  type ReplicationDeviceOffer,
+  type ReplicationDeviceOfferOptions,
+  type LinkedReplicationDevice,
+} from './replication-device-offer.js'
+export { linkReplicationDevice, type LinkReplicationDeviceOptions } from './replication-device-link.js'
+export {
+  ReplicationDeviceSync,
+  DEFAULT_SYNC_RETRY_INITIAL_MS,
+  DEFAULT_SYNC_RETRY_MAX_MS,
+  type ReplicationDeviceSyncOptions,
+  type ReplicationDeviceEntry,
+  type ReplicationDeviceSyncDetail,
+} from './replication-device-sync.js'

@@ -1,6 +1,6 @@
 import type { EventsDatabase } from '@orbitdb/core'
 import type { WeshError } from '@wesh/crypto'
-import { isWeshError, toHex } from '@wesh/crypto'
+import { constantTimeEqual, isWeshError, toHex } from '@wesh/crypto'
 import {
   createWeshNode,
   type WeshNetworkOptions,
@@ -10,11 +10,19 @@ import {
 import { base58btc } from 'multiformats/bases/base58'
 import { CID } from 'multiformats/cid'
 import { join } from 'node:path'
-import { replicationError, ReplicationErrorCode } from '../errors.js'
+import { malformed, replicationError, ReplicationErrorCode } from '../errors.js'
 import type { GroupReplicaStatus } from '../replica-status.js'
+import { checkReplicationDeviceGrant, type ReplicationDeviceGrant } from '../replication-device.js'
 import { checkReplicationGroup, type ReplicationGroup } from '../replication-group.js'
-import type { ReplicationTokens } from '../tokens.js'
+import {
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_GROUPS,
+  tokenHash,
+  type ReplicationTokens,
+  type TokenGrant,
+} from '../tokens.js'
 import { GroupRegistry, LOCAL_OWNER, type GroupRecord } from './group-registry.js'
+import { LinkedAccountStore, linkedAccountOwner, type LinkedAccountRecord } from './linked-accounts.js'
 import { LogTally } from './log-tally.js'
 import { serveReplicationProtocol, type ReplicationProtocolServer } from './replication-protocol.js'
 
@@ -39,7 +47,8 @@ export interface ReplicationNodeOptions {
   readonly libp2p?: WeshNodeOptions['libp2p']
   /**
    * Who may add groups from the network (`/wesh/replication/1.0.0` and the HTTP API) and their quotas. Without
-   * tokens every remote request is refused with `UNAUTHORIZED`; the node's own methods still work.
+   * tokens (and no linked account, {@link ReplicationNode.linkAccount}) every remote request is refused with
+   * `UNAUTHORIZED`; the node's own methods still work.
    */
   readonly tokens?: ReplicationTokens
   /** Serve `/wesh/replication/1.0.0` on the node (default true). */
@@ -50,6 +59,23 @@ export interface ReplicationNodeOptions {
 export interface OwnerOptions {
   readonly owner?: string
   readonly signal?: AbortSignal
+}
+
+/** Quotas of a linked account's groups (PROTOCOL.md §8 replication device). */
+export interface LinkAccountOptions {
+  /** Default {@link DEFAULT_MAX_GROUPS}. */
+  readonly maxGroups?: number
+  /** Default {@link DEFAULT_MAX_BYTES}. */
+  readonly maxBytes?: number
+}
+
+/** An account this node is the replication device of; its groups are owned by `owner`. */
+export interface LinkedAccount {
+  readonly accountId: Uint8Array
+  readonly owner: string
+  readonly maxGroups: number
+  readonly maxBytes: number
+  readonly linkedAt: number
 }
 
 /** Counters since start, for logs and metrics. */
@@ -82,6 +108,13 @@ interface ReplicatedGroup {
 /** Starts a replication node: a Wesh node plus the groups it replicates, reopened from `directory`. */
 export async function createReplicationNode(options: ReplicationNodeOptions): Promise<ReplicationNode> {
   const registry = await GroupRegistry.open(join(options.directory, 'replicated-groups'))
+  let links: LinkedAccountStore
+  try {
+    links = await LinkedAccountStore.open(join(options.directory, 'linked-accounts'))
+  } catch (error) {
+    await registry.close()
+    throw error
+  }
   let node: WeshNode
   try {
     node =
@@ -92,10 +125,11 @@ export async function createReplicationNode(options: ReplicationNodeOptions): Pr
         ...(options.libp2p === undefined ? {} : { libp2p: options.libp2p }),
       }))
   } catch (error) {
+    await links.close()
     await registry.close()
     throw error
   }
-  const replicas = new ReplicationNode(node, registry, options)
+  const replicas = new ReplicationNode(node, registry, links, options)
   try {
     await replicas.restore()
     if (options.serveProtocol !== false) await replicas.serveProtocol()
@@ -125,6 +159,9 @@ export class ReplicationNode extends EventTarget {
   /** Keys of stored records that could not be read at start (skipped, left on disk). */
   unreadableRecords: readonly string[] = []
   readonly #registry: GroupRegistry
+  readonly #links: LinkedAccountStore
+  /** Linked accounts by owner name. */
+  readonly #linked = new Map<string, LinkedAccountRecord>()
   readonly #ownsNode: boolean
   readonly #groups = new Map<string, ReplicatedGroup>()
   #protocol: ReplicationProtocolServer | undefined
@@ -132,18 +169,26 @@ export class ReplicationNode extends EventTarget {
   #stopped = false
 
   /** Use {@link createReplicationNode}. */
-  constructor(node: WeshNode, registry: GroupRegistry, options: ReplicationNodeOptions) {
+  constructor(
+    node: WeshNode,
+    registry: GroupRegistry,
+    links: LinkedAccountStore,
+    options: ReplicationNodeOptions,
+  ) {
     super()
     this.node = node
     this.tokens = options.tokens
     this.#registry = registry
+    this.#links = links
     this.#ownsNode = options.node === undefined
   }
 
   /** @internal Reopens every stored group (called once by {@link createReplicationNode}). */
   async restore(): Promise<void> {
+    const links = await this.#links.all()
+    for (const link of links.records) this.#linked.set(linkedAccountOwner(link.accountId), link)
     const { records, unreadable } = await this.#registry.all()
-    this.unreadableRecords = unreadable
+    this.unreadableRecords = [...unreadable, ...links.unreadable.map((key) => `linked-accounts/${key}`)]
     for (const record of records) await this.#open(record)
     for (const group of this.#groups.values()) this.#enforceQuota(group)
   }
@@ -239,17 +284,75 @@ export class ReplicationNode extends EventTarget {
   }
 
   /**
-   * Makes `owner`'s groups exactly `groups`: adds the missing ones, removes the others. A replication device
-   * calls it with the groups its account group lists (PROTOCOL.md §8), each time that list changes.
+   * The grant of a bearer token from the network: a token of the tokens file, or the token of a linked account.
+   * Undefined for a missing or unknown token.
    */
-  async replicateOnly(groups: readonly ReplicationGroup[], options: OwnerOptions = {}): Promise<void> {
-    const owner = options.owner ?? LOCAL_OWNER
-    const wanted = new Map(groups.map((group) => [toHex(group.publicKey), group]))
-    for (const status of this.list({ owner })) {
-      if (!wanted.has(toHex(status.groupId)))
-        await this.remove(status.groupId, { owner, ...signalOf(options) })
+  authenticate(token: string | undefined): TokenGrant | undefined {
+    const fromFile = this.tokens?.authenticate(token)
+    if (fromFile !== undefined || typeof token !== 'string' || token.length === 0) return fromFile
+    const hash = tokenHash(token)
+    for (const [owner, link] of this.#linked) {
+      if (constantTimeEqual(link.tokenHash, hash)) {
+        return { name: owner, maxGroups: link.maxGroups, maxBytes: link.maxBytes }
+      }
     }
-    for (const group of wanted.values()) await this.add(group, { owner, ...signalOf(options) })
+    return undefined
+  }
+
+  /**
+   * Becomes the replication device of the account named by `grant` (PROTOCOL.md §8): keeps the token's hash (so
+   * the account's devices can add their groups over `/wesh/replication/1.0.0` and the HTTP API) and replicates the
+   * account group. Linking again replaces the token and quotas. Throws like {@link add}.
+   */
+  async linkAccount(grant: ReplicationDeviceGrant, options: LinkAccountOptions = {}): Promise<LinkedAccount> {
+    const { accountGroup, token } = checkReplicationDeviceGrant(grant)
+    const record: LinkedAccountRecord = {
+      accountId: accountGroup.publicKey,
+      tokenHash: tokenHash(token),
+      maxGroups: quota(options.maxGroups, DEFAULT_MAX_GROUPS, 'maxGroups'),
+      maxBytes: quota(options.maxBytes, DEFAULT_MAX_BYTES, 'maxBytes'),
+      linkedAt: Date.now(),
+    }
+    const owner = linkedAccountOwner(record.accountId)
+    const previous = this.#linked.get(owner)
+    await this.#serial(async () => {
+      await this.#storage(() => this.#links.put(record))
+      this.#linked.set(owner, record)
+    })
+    try {
+      await this.add(accountGroup, { owner })
+    } catch (error) {
+      await this.#serial(async () => {
+        if (previous === undefined) {
+          this.#linked.delete(owner)
+          await this.#links.delete(record.accountId)
+        } else {
+          this.#linked.set(owner, previous)
+          await this.#links.put(previous)
+        }
+      }).catch(() => undefined)
+      throw error
+    }
+    return linkedAccountOf(owner, record)
+  }
+
+  /** Stops being the replication device of `accountId`: forgets its token and drops every group it owned here. */
+  async unlinkAccount(accountId: Uint8Array): Promise<void> {
+    const owner = accountId instanceof Uint8Array ? linkedAccountOwner(accountId) : ''
+    const link = this.#linked.get(owner)
+    if (link === undefined) {
+      throw replicationError(ReplicationErrorCode.UNKNOWN_GROUP, 'this account is not linked here')
+    }
+    await this.#serial(async () => {
+      await this.#storage(() => this.#links.delete(link.accountId))
+      this.#linked.delete(owner)
+    })
+    for (const status of this.list({ owner })) await this.remove(status.groupId, { owner })
+  }
+
+  /** The accounts this node is the replication device of. */
+  linkedAccounts(): LinkedAccount[] {
+    return [...this.#linked].map(([owner, record]) => linkedAccountOf(owner, record))
   }
 
   /**
@@ -306,6 +409,7 @@ export class ReplicationNode extends EventTarget {
     this.#groups.clear()
     if (this.#ownsNode) await this.node.stop()
     await this.#registry.close()
+    await this.#links.close()
   }
 
   #serial<T>(task: () => Promise<T>): Promise<T> {
@@ -329,8 +433,16 @@ export class ReplicationNode extends EventTarget {
     return group
   }
 
+  /** Quotas of `owner`: a token of the file, a linked account, or none (the operator, a forgotten token). */
+  #grantOf(owner: string): TokenGrant | undefined {
+    if (owner === LOCAL_OWNER) return undefined
+    const link = this.#linked.get(owner)
+    if (link !== undefined) return { name: owner, maxGroups: link.maxGroups, maxBytes: link.maxBytes }
+    return this.tokens?.grantOf(owner)
+  }
+
   #checkQuota(owner: string): void {
-    const grant = owner === LOCAL_OWNER ? undefined : this.tokens?.grantOf(owner)
+    const grant = this.#grantOf(owner)
     if (grant === undefined) return
     const used = this.usage(owner)
     if (used.groups >= grant.maxGroups) {
@@ -347,9 +459,9 @@ export class ReplicationNode extends EventTarget {
 
   /** Pauses `group` when every one of its owners is over its byte quota (the operator never is). */
   #enforceQuota(group: ReplicatedGroup): void {
-    if (group.paused || this.tokens === undefined) return
+    if (group.paused) return
     const over = group.record.owners.every((owner) => {
-      const grant = owner === LOCAL_OWNER ? undefined : this.tokens?.grantOf(owner)
+      const grant = this.#grantOf(owner)
       return grant !== undefined && this.usage(owner).bytes > grant.maxBytes
     })
     if (!over) return
@@ -424,6 +536,7 @@ export class ReplicationNode extends EventTarget {
       log.events.on('update', refresh)
       await tally.refresh()
     }
+    this.#emit('update', replicated) // a new group is a change: waitFor re-checks
     return replicated
   }
 
@@ -483,12 +596,24 @@ async function drain(items: AsyncIterable<unknown>): Promise<void> {
   while ((await iterator.next()).done !== true);
 }
 
-function bytesOf(group: ReplicatedGroup): number {
-  return (group.tallies.metadata?.status.bytes ?? 0) + (group.tallies.messages?.status.bytes ?? 0)
+function quota(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback
+  if (!Number.isSafeInteger(value) || value < 0) throw malformed(`${name} must be an integer ≥ 0`)
+  return value
 }
 
-function signalOf(options: OwnerOptions): { signal?: AbortSignal } {
-  return options.signal === undefined ? {} : { signal: options.signal }
+function linkedAccountOf(owner: string, record: LinkedAccountRecord): LinkedAccount {
+  return {
+    accountId: new Uint8Array(record.accountId),
+    owner,
+    maxGroups: record.maxGroups,
+    maxBytes: record.maxBytes,
+    linkedAt: record.linkedAt,
+  }
+}
+
+function bytesOf(group: ReplicatedGroup): number {
+  return (group.tallies.metadata?.status.bytes ?? 0) + (group.tallies.messages?.status.bytes ?? 0)
 }
 
 function storageFailed(cause: unknown): WeshError {

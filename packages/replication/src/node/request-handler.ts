@@ -13,7 +13,7 @@ export async function answerReplicationRequest(
   request: ReplicationRequest,
   options: { signal?: AbortSignal } = {},
 ): Promise<GroupReplicaStatus | undefined> {
-  const grant = replicas.tokens?.authenticate(request.token)
+  const grant = replicas.authenticate(request.token)
   if (grant === undefined) {
     throw replicationError(ReplicationErrorCode.UNAUTHORIZED, 'a valid bearer token is required')
   }

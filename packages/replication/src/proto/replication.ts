@@ -1131,3 +1131,171 @@ export namespace ReplicationResponse {
     return streamMessage(buf, ReplicationResponse.codec(), opts)
   }
 }
+
+export interface ReplicationDeviceGrant {
+  accountGroup?: ReplicatedGroup
+  token: string
+}
+
+export namespace ReplicationDeviceGrant {
+  let _codec: Codec<ReplicationDeviceGrant>
+
+  export const codec = (): Codec<ReplicationDeviceGrant> => {
+    if (_codec == null) {
+      _codec = message<ReplicationDeviceGrant>(
+        (obj, w, opts = {}) => {
+          if (opts.lengthDelimited !== false) {
+            w.fork()
+          }
+
+          if (obj.accountGroup != null) {
+            w.uint32(10)
+            ReplicatedGroup.codec().encode(obj.accountGroup, w)
+          }
+
+          if (obj.token != null && obj.token !== '') {
+            w.uint32(18)
+            w.string(obj.token)
+          }
+
+          if (opts.lengthDelimited !== false) {
+            w.ldelim()
+          }
+        },
+        (reader, length, opts = {}) => {
+          const obj: any = {
+            token: '',
+          }
+
+          const end = length == null ? reader.len : reader.pos + length
+
+          while (reader.pos < end) {
+            const tag = reader.uint32()
+
+            switch (tag >>> 3) {
+              case 1: {
+                obj.accountGroup = ReplicatedGroup.codec().decode(reader, reader.uint32(), {
+                  limits: opts.limits?.accountGroup,
+                })
+                break
+              }
+              case 2: {
+                obj.token = reader.string()
+                break
+              }
+              default: {
+                reader.skipType(tag & 7)
+                break
+              }
+            }
+          }
+
+          return obj
+        },
+        function* (reader, length, prefix, opts = {}) {
+          const end = length == null ? reader.len : reader.pos + length
+
+          while (reader.pos < end) {
+            const tag = reader.uint32()
+
+            switch (tag >>> 3) {
+              case 1: {
+                yield* ReplicatedGroup.codec().stream(reader, reader.uint32(), `${prefix}.accountGroup`, {
+                  limits: opts.limits?.accountGroup,
+                })
+
+                break
+              }
+              case 2: {
+                yield {
+                  field: `${prefix}.token`,
+                  value: reader.string(),
+                }
+                break
+              }
+              default: {
+                reader.skipType(tag & 7)
+                break
+              }
+            }
+          }
+        },
+      )
+    }
+
+    return _codec
+  }
+
+  export interface ReplicationDeviceGrantAccountGroupPublicKeyFieldEvent {
+    field: '$.accountGroup.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReplicationDeviceGrantAccountGroupSecretFieldEvent {
+    field: '$.accountGroup.secret'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReplicationDeviceGrantAccountGroupSecretSigFieldEvent {
+    field: '$.accountGroup.secretSig'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReplicationDeviceGrantAccountGroupGroupTypeFieldEvent {
+    field: '$.accountGroup.groupType'
+    value: number
+  }
+
+  export interface ReplicationDeviceGrantAccountGroupSignPubFieldEvent {
+    field: '$.accountGroup.signPub'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReplicationDeviceGrantAccountGroupLinkKeyFieldEvent {
+    field: '$.accountGroup.linkKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReplicationDeviceGrantAccountGroupLinkKeySigFieldEvent {
+    field: '$.accountGroup.linkKeySig'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReplicationDeviceGrantAccountGroupAttachmentKeyFieldEvent {
+    field: '$.accountGroup.attachmentKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReplicationDeviceGrantTokenFieldEvent {
+    field: '$.token'
+    value: string
+  }
+
+  export function encode(obj: Partial<ReplicationDeviceGrant>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, ReplicationDeviceGrant.codec())
+  }
+
+  export function decode(
+    buf: Uint8Array | Uint8ArrayList,
+    opts?: DecodeOptions<ReplicationDeviceGrant>,
+  ): ReplicationDeviceGrant {
+    return decodeMessage(buf, ReplicationDeviceGrant.codec(), opts)
+  }
+
+  export function stream(
+    buf: Uint8Array | Uint8ArrayList,
+    opts?: DecodeOptions<ReplicationDeviceGrant>,
+  ): Generator<
+    | ReplicationDeviceGrantAccountGroupPublicKeyFieldEvent
+    | ReplicationDeviceGrantAccountGroupSecretFieldEvent
+    | ReplicationDeviceGrantAccountGroupSecretSigFieldEvent
+    | ReplicationDeviceGrantAccountGroupGroupTypeFieldEvent
+    | ReplicationDeviceGrantAccountGroupSignPubFieldEvent
+    | ReplicationDeviceGrantAccountGroupLinkKeyFieldEvent
+    | ReplicationDeviceGrantAccountGroupLinkKeySigFieldEvent
+    | ReplicationDeviceGrantAccountGroupAttachmentKeyFieldEvent
+    | ReplicationDeviceGrantTokenFieldEvent
+  > {
+    return streamMessage(buf, ReplicationDeviceGrant.codec(), opts)
+  }
+}

@@ -5,11 +5,18 @@ import { contactGroup, createMultiMemberGroup, accountGroup, AccountKeys } from 
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   MAX_HTTP_BODY_BYTES,
+  replicationDeviceGrant,
+  replicationDeviceToken,
   replicationGroupOf,
   replicationGroupToJson,
   type ReplicationGroup,
 } from '../../src/index.js'
-import { replicationHttpApi, requestReplica, type ReplicationNode } from '../../src/node/index.js'
+import {
+  linkedAccountOwner,
+  replicationHttpApi,
+  requestReplica,
+  type ReplicationNode,
+} from '../../src/node/index.js'
 import { cleanupAll, startDevice, startReplica, tokenOf, tokensFor } from '../helpers.js'
 
 afterEach(cleanupAll)
@@ -77,17 +84,38 @@ describe('replication node', () => {
     expect(replica.list()).toEqual([])
   })
 
-  it('replicateOnly makes an owner’s groups exactly the list given (a replication device’s account list)', async () => {
+  it('a linked account: its derived token authenticates, its quota applies, it survives a restart, unlink drops it', async () => {
     const replica = await startReplica()
-    const [a, b, c] = [newGroup(), newGroup(), newGroup()]
-    await replica.replicateOnly([a, b], { owner: 'account' })
-    await replica.replicateOnly([b, c], { owner: 'account' })
-    expect(
-      replica
-        .list({ owner: 'account' })
-        .map((s) => toHex(s.groupId))
-        .sort(),
-    ).toEqual([b, c].map((g) => toHex(g.publicKey)).sort())
+    const directory = replica.node.directory.replace(/\/node$/, '')
+    const alice = AccountKeys.create()
+    const { group: account } = accountGroup({
+      accountSeed: alice.accountSeed(),
+      aliasSeed: alice.aliasSeed(),
+    })
+    const grant = replicationDeviceGrant(account, replica.node.libp2p.peerId.toMultihash().bytes)
+    const linked = await replica.linkAccount(grant, { maxGroups: 2 })
+    expect(linked).toMatchObject({ owner: linkedAccountOwner(account.publicKey), maxGroups: 2 })
+    expect(replica.list({ owner: linked.owner }).map((s) => s.groupType)).toEqual([1]) // the account group
+    expect(replica.authenticate(grant.token)).toMatchObject({ name: linked.owner, maxGroups: 2 })
+    expect(replica.authenticate(replicationDeviceToken(account.secret, randomBytes(38)))).toBeUndefined()
+
+    const device = await startDevice(alice)
+    const ask = (request: Parameters<typeof requestReplica>[2]) =>
+      requestReplica(device.node.libp2p, replica.node.libp2p.getMultiaddrs(), request)
+    const group = newGroup()
+    await ask({ kind: 'add', group, token: grant.token })
+    expect(await codeOf(ask({ kind: 'add', group: newGroup(), token: grant.token }))).toBe('QUOTA_EXCEEDED')
+    expect(await codeOf(replica.linkAccount({ ...grant, token: 'short' }))).toBe('MALFORMED_REQUEST')
+
+    await replica.stop()
+    const again = await startReplica({ directory })
+    expect(again.linkedAccounts().map((a) => toHex(a.accountId))).toEqual([toHex(account.publicKey)])
+    expect(again.authenticate(grant.token)?.name).toBe(linked.owner)
+    expect(again.list({ owner: linked.owner })).toHaveLength(2)
+    await again.unlinkAccount(account.publicKey)
+    expect(again.list()).toEqual([])
+    expect(again.authenticate(grant.token)).toBeUndefined()
+    expect(await codeOf(again.unlinkAccount(account.publicKey))).toBe('UNKNOWN_GROUP')
   })
 })
 

@@ -1,23 +1,10 @@
 import { AccountKeys, ContactStatus } from '@wesh/groups'
-import { WeshAccount } from '@wesh/groups/node'
 import { toHex } from '@wesh/crypto'
 import { afterEach, expect, it } from 'vitest'
 import { replicateGroup } from '../../src/node/index.js'
-import { cleanupAll, startDevice, startReplica, text, tokenOf, tokensFor, type Device } from '../helpers.js'
+import { cleanupAll, openAccount, startDevice, startReplica, text, tokenOf, tokensFor } from '../helpers.js'
 
 afterEach(cleanupAll)
-
-const openAccount = async (device: Device, keys: AccountKeys) => {
-  const account = await WeshAccount.open({ node: device.node, secrets: device.secrets, keys })
-  const stop = device.stop.bind(device)
-  Object.assign(device, {
-    stop: async () => {
-      await account.close()
-      await stop()
-    },
-  })
-  return account
-}
 
 it('a contact added on one device reaches the other device through a replica of the account group, the first offline', async () => {
   const tokens = tokensFor([{ name: 'alice' }])

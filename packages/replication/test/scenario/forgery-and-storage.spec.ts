@@ -1,15 +1,16 @@
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { randomBytes, toHex } from '@wesh/crypto'
 import { AccountKeys, signEntry } from '@wesh/groups'
-import { ClassicLevel } from 'classic-level'
 import { afterEach, expect, it } from 'vitest'
 import { replicationGroupOf } from '../../src/index.js'
 import {
   cleanupAll,
   connect,
   openContactGroup,
+  scanStorage,
   startDevice,
+  storedForms,
   startReplica,
   text,
   untilCount,
@@ -57,33 +58,6 @@ it('rejects and counts entries not signed by the group, and keeps serving the gr
   expect(read.map((m) => new TextDecoder().decode(m.plaintext)).sort()).toEqual(['genuine', 'still genuine'])
 })
 
-/** Every file under `directory`. */
-async function files(directory: string): Promise<string[]> {
-  const out: string[] = []
-  for (const entry of await readdir(directory, { withFileTypes: true })) {
-    const path = join(directory, entry.name)
-    if (entry.isDirectory()) out.push(...(await files(path)))
-    else out.push(path)
-  }
-  return out
-}
-
-/** Raw file bytes and, for each LevelDB (a directory with a CURRENT file), every key and value decoded. */
-async function storageBytes(directory: string): Promise<Uint8Array[]> {
-  const all = await files(directory)
-  const blobs: Uint8Array[] = await Promise.all(all.map((path) => readFile(path)))
-  for (const current of all.filter((path) => path.endsWith('/CURRENT'))) {
-    const db = new ClassicLevel<Buffer, Buffer>(join(current, '..'), {
-      keyEncoding: 'buffer',
-      valueEncoding: 'buffer',
-    })
-    await db.open()
-    for await (const [key, value] of db.iterator()) blobs.push(key, value)
-    await db.close()
-  }
-  return blobs
-}
-
 it('stores no plaintext and no secret: a scan of the replica storage finds only what it may hold', async () => {
   const replica = await startReplica()
   const directory = join(replica.node.directory, '..')
@@ -99,18 +73,13 @@ it('stores no plaintext and no secret: a scan of the replica storage finds only 
   await replica.stop()
   expect((await stat(directory)).isDirectory()).toBe(true)
 
-  const blobs = await storageBytes(directory)
-  const found = (needle: Uint8Array | string): boolean => {
-    const bytes = typeof needle === 'string' ? Buffer.from(needle) : Buffer.from(needle)
-    return blobs.some((blob) => Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).includes(bytes))
-  }
-  const forms = (bytes: Uint8Array) => [bytes, toHex(bytes), Buffer.from(bytes).toString('base64')]
+  const { found } = await scanStorage(directory)
   // The scanner works: what a replica holds is found (the group ID in log names, the link key in its list).
   expect(found(toHex(group.publicKey))).toBe(true)
   expect(found(toHex(group.linkKey))).toBe(true)
   // What it must never hold is not.
   expect(found(plaintext)).toBe(false)
   for (const secret of [group.secret, group.attachmentKey]) {
-    for (const form of forms(secret)) expect(found(form)).toBe(false)
+    for (const form of storedForms(secret)) expect(found(form)).toBe(false)
   }
 })
