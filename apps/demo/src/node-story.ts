@@ -217,7 +217,10 @@ async function bluetoothIsland(story: Story, timeline: Timeline): Promise<void> 
   })
   cast.radio.moveDevice('Carol', 'Bob') // Carol walks into Bob's Bluetooth range
   await overBluetooth
-  timeline.say('Bob', 'his radio hears Carol’s advertisement (a local record) and connects over BLE')
+  timeline.say(
+    'Bob',
+    'his radio hears Carol’s advertisement and connects over BLE; they swap local records there (§2)',
+  )
   const before = (await club.messages()).length
   await bobClub.send(utf8ToBytes('no internet here — over Bluetooth'))
   await club.send(utf8ToBytes('Alice, still online'))
