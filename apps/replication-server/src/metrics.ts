@@ -19,6 +19,9 @@ export function renderMetrics(replicas: ReplicationNode, http: ReplicationHttpSt
   metric('wesh_replication_groups_paused', 'gauge', 'Groups paused for quota.', [
     ['', groups.filter((status) => status.paused).length],
   ])
+  metric('wesh_replication_groups_unopened', 'gauge', 'Groups whose storage failed to open at start.', [
+    ['', replicas.unopenedGroups.length],
+  ])
   metric('wesh_replication_entries', 'gauge', 'Log entries stored, by log.', [
     ['{log="metadata"}', sum((s) => s.metadata.entries)],
     ['{log="messages"}', sum((s) => s.messages.entries)],

@@ -37,6 +37,12 @@ export async function startServer(config: ServerConfig, log: Log): Promise<Runni
     ...(tokens === undefined ? {} : { tokens }),
   })
   for (const key of replicas.unreadableRecords) log('warn', 'skipped an unreadable group record', { key })
+  for (const { groupId, error } of replicas.unopenedGroups) {
+    log('error', 'could not open the storage of a group: not served until repaired', {
+      groupId: Buffer.from(groupId).toString('hex'),
+      reason: error.data?.reason ?? 'unknown',
+    })
+  }
   const groupEvent = (level: 'info' | 'warn', msg: string) => (event: Event) => {
     const { groupId, error } = (event as CustomEvent<ReplicaEventDetail>).detail
     const fields: Record<string, unknown> = { groupId: Buffer.from(groupId).toString('hex') }

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -21,15 +21,43 @@ interface Listening {
   http: string
 }
 
+type LogLine = Record<string, unknown>
+
+interface Started {
+  child: ChildProcess
+  listening: Listening
+  stderr: () => string
+  /** Resolves with the first JSON log line (stderr) that `match` accepts, as soon as it is written. */
+  logged: (match: (line: LogLine) => boolean) => Promise<LogLine>
+}
+
 /** Starts the server process and resolves with its "listening" line. */
-function start(args: string[]): Promise<{ child: ChildProcess; listening: Listening; stderr: () => string }> {
+function start(args: string[]): Promise<Started> {
   const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  const logLines: LogLine[] = []
+  const onLine = new EventTarget()
+  createInterface({ input: child.stderr }).on('line', (line) => {
+    if (!line.startsWith('{')) return // not one of ours (a Node warning): kept in stderr() only
+    logLines.push(JSON.parse(line) as LogLine)
+    onLine.dispatchEvent(new Event('line'))
+  })
+  const logged = (match: (line: LogLine) => boolean) =>
+    new Promise<LogLine>((resolve) => {
+      const check = (): void => {
+        const found = logLines.find(match)
+        if (found === undefined) return
+        onLine.removeEventListener('line', check)
+        resolve(found)
+      }
+      onLine.addEventListener('line', check)
+      check()
+    })
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout })
     lines.once('line', (line) =>
-      resolve({ child, listening: JSON.parse(line) as Listening, stderr: () => stderr }),
+      resolve({ child, listening: JSON.parse(line) as Listening, stderr: () => stderr, logged }),
     )
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)))
   })
@@ -138,6 +166,51 @@ describe('wesh-replication process', () => {
       headers: { authorization: `Bearer ${TOKEN}` },
     })
     expect(status.status).toBe(200)
+  })
+
+  it('answers 507 STORAGE_FAILED when its disk fails, counts it, serves the groups it holds, and restarts on it', async () => {
+    const repl = join(data, 'failing')
+    const args = ['--listen', '/ip4/127.0.0.1/tcp/0', '--http', '127.0.0.1:0', '--data', repl, '--dht', 'lan']
+    args.push('--tokens', join(data, 'tokens.json'))
+    const first = await start(args)
+    children.push(first.child)
+    const api = (path: string, body?: unknown) =>
+      fetch(`${first.listening.http}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+    const held = replicationGroupToJson(replicationGroupOf(createMultiMemberGroup().group))
+    expect((await api('/v1/groups', held)).status).toBe(201)
+
+    // The directory in which the server creates each new log's LevelDB stores becomes a file: a real ENOTDIR.
+    const logs = join(repl, 'node', 'logs')
+    await rename(logs, `${logs}.aside`)
+    await writeFile(logs, 'not a directory')
+    const refused = replicationGroupToJson(replicationGroupOf(createMultiMemberGroup().group))
+    const failed = await api('/v1/groups', refused)
+    expect(failed.status).toBe(507)
+    expect(await failed.json()).toMatchObject({ error: { code: 'STORAGE_FAILED' } })
+    expect((await api(`/v1/groups/${held.groupId}`)).status).toBe(200)
+    expect((await api(`/v1/groups/${refused.groupId}`)).status).toBe(404)
+    const metrics = await (await fetch(`${first.listening.http}/metrics`)).text()
+    expect(metrics).toContain('wesh_replication_storage_errors_total 1')
+    expect(metrics).toContain('wesh_replication_groups 1')
+    expect(metrics).toContain('wesh_replication_http_responses_total{status="507"} 1')
+    expect(await stop(first.child)).toBe(0)
+    children.pop()
+
+    // Restarted on the failed disk, it starts all the same and says which group it could not open, and why.
+    const second = await start(args)
+    children.push(second.child)
+    expect(await second.logged((line) => line.groupId === held.groupId)).toMatchObject({
+      level: 'error',
+      reason: 'ENOTDIR',
+    })
+    const restarted = await (await fetch(`${second.listening.http}/metrics`)).text()
+    expect(restarted).toContain('wesh_replication_groups_unopened 1')
+    expect(restarted).toContain('wesh_replication_groups 0')
+    expect(restarted).toContain('wesh_replication_storage_errors_total 1')
   })
 
   it('links to an account with --link, as its replication device, and takes the groups its devices send', async () => {

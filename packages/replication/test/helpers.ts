@@ -1,8 +1,10 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from '@wesh/crypto'
-import { AccountKeys, contactGroup, type Group } from '@wesh/groups'
+import { AccountKeys, contactGroup, createMultiMemberGroup, type Group } from '@wesh/groups'
 import {
   GroupSession,
   LevelSecretStore,
@@ -13,8 +15,8 @@ import {
   type WeshNode,
 } from '@wesh/groups/node'
 import { ClassicLevel } from 'classic-level'
-import { ReplicationTokens } from '../src/index.js'
-import { createReplicationNode, type ReplicationNode } from '../src/node/index.js'
+import { ReplicationTokens, replicationGroupOf, type ReplicationGroup } from '../src/index.js'
+import { createReplicationNode, replicationHttpApi, type ReplicationNode } from '../src/node/index.js'
 
 const cleanup: (() => Promise<void>)[] = []
 
@@ -142,6 +144,48 @@ export async function startReplica(
   return replica
 }
 
+/** A JSON API call's answer: the status and the parsed body, if any. */
+export interface HttpAnswer {
+  status: number
+  json: Record<string, unknown> | undefined
+}
+
+/**
+ * Serves `replica`'s HTTP JSON API on 127.0.0.1 (closed by {@link cleanupAll}); `call` sends one request with an
+ * optional bearer token and body (a string is sent as is, anything else as JSON).
+ */
+export async function serveHttp(replica: ReplicationNode): Promise<{
+  url: string
+  call: (method: string, path: string, token?: string, body?: unknown) => Promise<HttpAnswer>
+}> {
+  const api = replicationHttpApi(replica)
+  const server = createServer((request, response) => {
+    if (!api.handle(request, response)) response.writeHead(404).end()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  cleanup.push(async () => {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+  })
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const call = async (method: string, path: string, token?: string, body?: unknown): Promise<HttpAnswer> => {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: {
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    })
+    const text = await response.text()
+    return {
+      status: response.status,
+      json: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
+    }
+  }
+  return { url, call }
+}
+
 export async function connect(
   a: { libp2p: WeshNode['libp2p'] },
   b: { libp2p: WeshNode['libp2p'] },
@@ -166,6 +210,16 @@ export async function untilCount(session: GroupSession, count: number): Promise<
     controller.abort()
   }
 }
+
+/** A new multi-member group, as a replica is given it. */
+export const newGroup = (): ReplicationGroup => replicationGroupOf(createMultiMemberGroup().group)
+
+/** The `code` `promise` rejects with; undefined if it resolves. */
+export const codeOf = async (promise: Promise<unknown>): Promise<string | undefined> =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => (error as { code?: string }).code,
+  )
 
 export const text = (value: string): Uint8Array => new TextEncoder().encode(value)
 export const texts = (messages: readonly { plaintext: Uint8Array }[]): string[] =>

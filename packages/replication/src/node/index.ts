@@ -17,6 +17,7 @@ export {
   type OwnerOptions,
   type LinkAccountOptions,
   type LinkedAccount,
+  type UnopenedGroup,
 } from './replication-node.js'
 export { requestReplica, type ReplicationProtocolServer } from './replication-protocol.js'
 export {

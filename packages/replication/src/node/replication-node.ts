@@ -90,6 +90,13 @@ export interface ReplicationNodeStats {
   pausedForQuota: number
 }
 
+/** A group recorded on disk whose logs could not be opened at start: not served until added again. */
+export interface UnopenedGroup {
+  readonly groupId: Uint8Array
+  /** `STORAGE_FAILED`, with the file system's `reason`. */
+  readonly error: WeshError
+}
+
 /** `detail` of the node's events: `update` (counts changed), `rejected` (a forged entry), `paused`, `removed`. */
 export interface ReplicaEventDetail {
   readonly groupId: Uint8Array
@@ -158,12 +165,24 @@ export class ReplicationNode extends EventTarget {
   }
   /** Keys of stored records that could not be read at start (skipped, left on disk). */
   unreadableRecords: readonly string[] = []
+  /**
+   * Groups whose logs could not be opened at start (a failing disk): the others are served all the same. Their
+   * records stay on disk, so a restart on repaired storage reopens them, and so does adding one again, with its
+   * owners kept. Until then they are not listed and `status` answers `UNKNOWN_GROUP`.
+   */
+  get unopenedGroups(): UnopenedGroup[] {
+    return [...this.#unopened.values()].map(({ record, error }) => ({
+      groupId: new Uint8Array(record.group.publicKey),
+      error,
+    }))
+  }
   readonly #registry: GroupRegistry
   readonly #links: LinkedAccountStore
   /** Linked accounts by owner name. */
   readonly #linked = new Map<string, LinkedAccountRecord>()
   readonly #ownsNode: boolean
   readonly #groups = new Map<string, ReplicatedGroup>()
+  readonly #unopened = new Map<string, { record: GroupRecord; error: WeshError }>()
   #protocol: ReplicationProtocolServer | undefined
   #work: Promise<unknown> = Promise.resolve()
   #stopped = false
@@ -189,7 +208,15 @@ export class ReplicationNode extends EventTarget {
     for (const link of links.records) this.#linked.set(linkedAccountOwner(link.accountId), link)
     const { records, unreadable } = await this.#registry.all()
     this.unreadableRecords = [...unreadable, ...links.unreadable.map((key) => `linked-accounts/${key}`)]
-    for (const record of records) await this.#open(record)
+    for (const record of records) {
+      try {
+        this.#register(await this.#open(record))
+      } catch (error) {
+        // One group's storage failing must not keep the node from serving the others (its record is kept).
+        if (!isWeshError(error)) throw error
+        this.#unopened.set(toHex(record.group.publicKey), { record, error })
+      }
+    }
     for (const group of this.#groups.values()) this.#enforceQuota(group)
   }
 
@@ -218,20 +245,30 @@ export class ReplicationNode extends EventTarget {
       const existing = this.#groups.get(key)
       if (existing?.record.owners.includes(owner)) return this.#status(existing)
       this.#checkQuota(owner)
-      const record: GroupRecord = existing
-        ? { ...existing.record, owners: [...existing.record.owners, owner] }
-        : { group: checked, owners: [owner], addedAt: Date.now() }
-      await this.#storage(() => this.#registry.put(record))
       if (existing) {
+        const record = { ...existing.record, owners: [...existing.record.owners, owner] }
+        await this.#storage(() => this.#registry.put(record))
         existing.record = record
         return this.#status(existing)
       }
+      // A group left unopened at start keeps the owners recorded for it.
+      const kept = this.#unopened.get(key)?.record
+      const record: GroupRecord = kept
+        ? { ...kept, owners: kept.owners.includes(owner) ? kept.owners : [...kept.owners, owner] }
+        : { group: checked, owners: [owner], addedAt: Date.now() }
+      // Logs first, record second: the list on disk never names a group whose logs failed to open, so a failure
+      // leaves nothing to undo there (and no undo that could fail too).
+      const group = await this.#open(record)
       try {
-        return this.#status(await this.#open(record))
+        await this.#storage(() => this.#registry.put(record))
       } catch (error) {
-        await this.#registry.delete(checked.publicKey).catch(() => undefined)
+        // A new group's logs go with it (entries synced meanwhile unpinned); a kept group's stay for a retry.
+        await this.#close(group, { drop: kept === undefined })
         throw error
       }
+      this.#unopened.delete(key)
+      this.#register(group)
+      return this.#status(group)
     })
   }
 
@@ -482,6 +519,10 @@ export class ReplicationNode extends EventTarget {
     }
   }
 
+  /**
+   * Opens both logs of `record` and counts what they hold, for the caller to {@link #register}. Any failure
+   * closes what was opened and throws `STORAGE_FAILED`.
+   */
   async #open(record: GroupRecord): Promise<ReplicatedGroup> {
     const { group } = record
     const hex = toHex(group.publicKey)
@@ -509,35 +550,42 @@ export class ReplicationNode extends EventTarget {
       },
     }
     try {
-      replicated.metadata = await this.node.openLog({ ...base, name: `${hex}_wesh_group_metadata` })
-      replicated.messages = await this.node.openLog({ ...base, name: `${hex}_wesh_group_messages` })
+      const metadata = await this.node.openLog({ ...base, name: `${hex}_wesh_group_metadata` })
+      replicated.metadata = metadata
+      const messages = await this.node.openLog({ ...base, name: `${hex}_wesh_group_messages` })
+      replicated.messages = messages
+      for (const [name, log] of [
+        ['metadata', metadata],
+        ['messages', messages],
+      ] as const) {
+        const tally = new LogTally(log)
+        replicated.tallies[name] = tally
+        const refresh = (): void => {
+          tally.refresh().then(
+            () => {
+              this.#emit('update', replicated)
+              this.#enforceQuota(replicated)
+            },
+            (error: unknown) => {
+              if (!replicated.paused) this.#emit('error', replicated, error)
+            },
+          )
+        }
+        log.events.on('update', refresh)
+        await tally.refresh()
+      }
     } catch (error) {
       await this.#close(replicated, { drop: false })
       this.stats.storageErrors++
       throw storageFailed(error)
     }
-    this.#groups.set(hex, replicated)
-    for (const name of ['metadata', 'messages'] as const) {
-      const log = replicated[name]
-      if (log === undefined) continue
-      const tally = new LogTally(log)
-      replicated.tallies[name] = tally
-      const refresh = (): void => {
-        tally.refresh().then(
-          () => {
-            this.#emit('update', replicated)
-            this.#enforceQuota(replicated)
-          },
-          (error: unknown) => {
-            if (!replicated.paused) this.#emit('error', replicated, error)
-          },
-        )
-      }
-      log.events.on('update', refresh)
-      await tally.refresh()
-    }
-    this.#emit('update', replicated) // a new group is a change: waitFor re-checks
     return replicated
+  }
+
+  /** Serves `group` from now on (its logs are open). */
+  #register(group: ReplicatedGroup): void {
+    this.#groups.set(toHex(group.record.group.publicKey), group)
+    this.#emit('update', group) // a new group is a change: waitFor re-checks
   }
 
   async #close(group: ReplicatedGroup, options: { drop: boolean }): Promise<void> {
@@ -617,9 +665,24 @@ function bytesOf(group: ReplicatedGroup): number {
 }
 
 function storageFailed(cause: unknown): WeshError {
-  const reason = (cause as { code?: unknown } | null)?.code
   return replicationError(ReplicationErrorCode.STORAGE_FAILED, 'the replica could not write to its storage', {
-    data: { reason: typeof reason === 'string' ? reason : 'unknown' },
+    data: { reason: innermostCode(cause) },
     cause,
   })
+}
+
+/**
+ * The innermost `code` along `error`'s causes: the file system's (`ENOSPC`, `EIO`, `ENOTDIR`…) rather than the
+ * wrapper LevelDB puts around it (`LEVEL_DATABASE_NOT_OPEN`), which tells an operator nothing; `unknown` if none.
+ */
+function innermostCode(error: unknown): string {
+  let code = 'unknown'
+  const seen = new Set<unknown>()
+  for (let at = error; typeof at === 'object' && at !== null && !seen.has(at);) {
+    seen.add(at)
+    const { code: here, cause } = at as { code?: unknown; cause?: unknown }
+    if (typeof here === 'string') code = here
+    at = cause
+  }
+  return code
 }

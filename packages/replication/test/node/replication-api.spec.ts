@@ -1,7 +1,5 @@
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { randomBytes, toHex } from '@wesh/crypto'
-import { contactGroup, createMultiMemberGroup, accountGroup, AccountKeys } from '@wesh/groups'
+import { contactGroup, accountGroup, AccountKeys } from '@wesh/groups'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   MAX_HTTP_BODY_BYTES,
@@ -9,33 +7,20 @@ import {
   replicationDeviceToken,
   replicationGroupOf,
   replicationGroupToJson,
-  type ReplicationGroup,
 } from '../../src/index.js'
+import { linkedAccountOwner, requestReplica } from '../../src/node/index.js'
 import {
-  linkedAccountOwner,
-  replicationHttpApi,
-  requestReplica,
-  type ReplicationNode,
-} from '../../src/node/index.js'
-import { cleanupAll, startDevice, startReplica, tokenOf, tokensFor } from '../helpers.js'
+  cleanupAll,
+  codeOf,
+  newGroup,
+  serveHttp,
+  startDevice,
+  startReplica,
+  tokenOf,
+  tokensFor,
+} from '../helpers.js'
 
 afterEach(cleanupAll)
-
-const newGroup = (): ReplicationGroup => replicationGroupOf(createMultiMemberGroup().group)
-const codeOf = async (promise: Promise<unknown>): Promise<string | undefined> =>
-  promise.then(
-    () => undefined,
-    (error: unknown) => (error as { code?: string }).code,
-  )
-
-async function serveHttp(replica: ReplicationNode): Promise<{ url: string; server: Server }> {
-  const api = replicationHttpApi(replica)
-  const server = createServer((request, response) => {
-    if (!api.handle(request, response)) response.writeHead(404).end()
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server }
-}
 
 describe('replication node', () => {
   it('replicates any group type, lists, removes, and restores its list after a restart', async () => {
@@ -182,72 +167,53 @@ describe('HTTP JSON API', () => {
     const replica = await startReplica({
       tokens: tokensFor([{ name: 'alice', maxGroups: 2 }, { name: 'bob' }]),
     })
-    const { url, server } = await serveHttp(replica)
-    try {
-      const call = async (method: string, path: string, token?: string, body?: unknown) => {
-        const response = await fetch(`${url}${path}`, {
-          method,
-          headers: {
-            ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          },
-          ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-        })
-        const text = await response.text()
-        return {
-          status: response.status,
-          json: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
-        }
-      }
-      const group = newGroup()
-      const json = replicationGroupToJson(group)
-      const alice = tokenOf('alice')
+    const { call } = await serveHttp(replica)
+    const group = newGroup()
+    const json = replicationGroupToJson(group)
+    const alice = tokenOf('alice')
 
-      expect(await call('POST', '/v1/groups', undefined, json)).toMatchObject({
-        status: 401,
-        json: { error: { code: 'UNAUTHORIZED' } },
-      })
-      expect((await call('POST', '/v1/groups', 'not-a-token-0123456', json)).status).toBe(401)
-      const created = await call('POST', '/v1/groups', alice, json)
-      expect(created).toMatchObject({ status: 201, json: { groupId: json.groupId, groupType: 3 } })
-      expect((await call('POST', '/v1/groups', alice, json)).status).toBe(200) // already replicated for alice
-      const status = await call('GET', `/v1/groups/${json.groupId}`, alice)
-      expect(status).toMatchObject({
-        status: 200,
-        json: { metadata: { entries: 0, bytes: 0, heads: [] }, messages: { entries: 0 }, rejectedEntries: 0 },
-      })
-      // Bob cannot see or delete Alice's group.
-      expect((await call('GET', `/v1/groups/${json.groupId}`, tokenOf('bob'))).status).toBe(404)
-      expect((await call('DELETE', `/v1/groups/${json.groupId}`, tokenOf('bob'))).status).toBe(404)
+    expect(await call('POST', '/v1/groups', undefined, json)).toMatchObject({
+      status: 401,
+      json: { error: { code: 'UNAUTHORIZED' } },
+    })
+    expect((await call('POST', '/v1/groups', 'not-a-token-0123456', json)).status).toBe(401)
+    const created = await call('POST', '/v1/groups', alice, json)
+    expect(created).toMatchObject({ status: 201, json: { groupId: json.groupId, groupType: 3 } })
+    expect((await call('POST', '/v1/groups', alice, json)).status).toBe(200) // already replicated for alice
+    const status = await call('GET', `/v1/groups/${json.groupId}`, alice)
+    expect(status).toMatchObject({
+      status: 200,
+      json: { metadata: { entries: 0, bytes: 0, heads: [] }, messages: { entries: 0 }, rejectedEntries: 0 },
+    })
+    // Bob cannot see or delete Alice's group.
+    expect((await call('GET', `/v1/groups/${json.groupId}`, tokenOf('bob'))).status).toBe(404)
+    expect((await call('DELETE', `/v1/groups/${json.groupId}`, tokenOf('bob'))).status).toBe(404)
 
-      const badSig = { ...json, linkKeySig: replicationGroupToJson(newGroup()).linkKeySig }
-      expect(await call('POST', '/v1/groups', alice, badSig)).toMatchObject({
-        status: 400,
-        json: { error: { code: 'INVALID_LINK_KEY_SIGNATURE' } },
-      })
-      expect((await call('POST', '/v1/groups', alice, { ...json, secret: 'ab' })).json).toMatchObject({
-        error: { code: 'SECRET_REFUSED' },
-      })
-      expect((await call('POST', '/v1/groups', alice, '{not json')).json).toMatchObject({
-        error: { code: 'MALFORMED_REQUEST' },
-      })
-      const big = JSON.stringify({ ...json, pad: 'x'.repeat(MAX_HTTP_BODY_BYTES) })
-      expect((await call('POST', '/v1/groups', alice, big)).status).toBe(413)
-      expect((await call('GET', '/v1/groups/zz', alice)).json).toMatchObject({
-        error: { code: 'MALFORMED_REQUEST' },
-      })
+    const badSig = { ...json, linkKeySig: replicationGroupToJson(newGroup()).linkKeySig }
+    expect(await call('POST', '/v1/groups', alice, badSig)).toMatchObject({
+      status: 400,
+      json: { error: { code: 'INVALID_LINK_KEY_SIGNATURE' } },
+    })
+    expect((await call('POST', '/v1/groups', alice, { ...json, secret: 'ab' })).json).toMatchObject({
+      error: { code: 'SECRET_REFUSED' },
+    })
+    expect((await call('POST', '/v1/groups', alice, '{not json')).json).toMatchObject({
+      error: { code: 'MALFORMED_REQUEST' },
+    })
+    const big = JSON.stringify({ ...json, pad: 'x'.repeat(MAX_HTTP_BODY_BYTES) })
+    expect((await call('POST', '/v1/groups', alice, big)).status).toBe(413)
+    expect((await call('GET', '/v1/groups/zz', alice)).json).toMatchObject({
+      error: { code: 'MALFORMED_REQUEST' },
+    })
 
-      expect((await call('POST', '/v1/groups', alice, replicationGroupToJson(newGroup()))).status).toBe(201)
-      expect(await call('POST', '/v1/groups', alice, replicationGroupToJson(newGroup()))).toMatchObject({
-        status: 403,
-        json: { error: { code: 'QUOTA_EXCEEDED' } },
-      })
-      expect((await call('GET', '/v1/groups', alice)).json?.groups).toHaveLength(2)
-      expect((await call('DELETE', `/v1/groups/${json.groupId}`, alice)).status).toBe(204)
-      expect((await call('GET', `/v1/groups/${json.groupId}`, alice)).status).toBe(404)
-      expect((await call('PUT', '/v1/groups', alice)).status).toBe(405)
-    } finally {
-      await new Promise((resolve) => server.close(resolve))
-    }
+    expect((await call('POST', '/v1/groups', alice, replicationGroupToJson(newGroup()))).status).toBe(201)
+    expect(await call('POST', '/v1/groups', alice, replicationGroupToJson(newGroup()))).toMatchObject({
+      status: 403,
+      json: { error: { code: 'QUOTA_EXCEEDED' } },
+    })
+    expect((await call('GET', '/v1/groups', alice)).json?.groups).toHaveLength(2)
+    expect((await call('DELETE', `/v1/groups/${json.groupId}`, alice)).status).toBe(204)
+    expect((await call('GET', `/v1/groups/${json.groupId}`, alice)).status).toBe(404)
+    expect((await call('PUT', '/v1/groups', alice)).status).toBe(405)
   })
 })
