@@ -1,6 +1,7 @@
 // Shared lint rules: typescript-eslint's type-checked set, because floating promises
 // and unsafe `any` are the bugs that hurt most in networking code.
 import js from '@eslint/js'
+import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 /** @param {string} tsconfigRootDir the package directory (import.meta.dirname) */
@@ -29,3 +30,20 @@ export function weshEslintConfig(tsconfigRootDir) {
     },
   )
 }
+
+/**
+ * Lint rules for plain Node ESM JavaScript, which has no types to check against: ESLint's recommended set and Node's
+ * globals. For the tooling's own presets and scripts.
+ */
+export function weshNodeEslintConfig() {
+  return [
+    js.configs.recommended,
+    {
+      languageOptions: { ecmaVersion: 'latest', sourceType: 'module', globals: globals.node },
+      linterOptions: { reportUnusedDisableDirectives: 'error' },
+    },
+  ]
+}
+
+// This directory's own files (`pnpm lint` in tooling/). tooling/sim is a workspace with its own config.
+export default [{ ignores: ['sim/**'] }, ...weshNodeEslintConfig()]

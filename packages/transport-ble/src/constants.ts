@@ -29,7 +29,12 @@ export const INITIAL_RTO_MS = 300
 /** A receiver acknowledges after this many in-order packets, or after `ACK_DELAY_MS`, whichever comes first. */
 export const ACK_EVERY_PACKETS = 4
 export const ACK_DELAY_MS = 2
-/** How long a side that received the peer's close keeps the radio link to re-acknowledge it, milliseconds. */
-export const FIN_LINGER_MS = 2_000
+/**
+ * How long a side that received the peer's close keeps the radio link to re-acknowledge it, milliseconds: the
+ * peer's whole retransmission budget (`MAX_RETRANSMISSIONS` + 1 timeouts of at most `MAX_RTO_MS`), so however late
+ * a retransmitted close comes after a lost acknowledgement, it is answered. The peer takes the radio link down as
+ * soon as its close is acknowledged (or it gives up), so in practice this runs out only when the peer vanished.
+ */
+export const FIN_LINGER_MS = (MAX_RETRANSMISSIONS + 1) * MAX_RTO_MS
 /** Packets a simulated link queues for the air before `send()` returns false. */
 export const SIMULATED_TX_QUEUE_PACKETS = 8

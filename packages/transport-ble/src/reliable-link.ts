@@ -561,7 +561,8 @@ export class ReliableLink extends TypedEventEmitter<ReliableLinkEvents> {
     this.#clearTimers()
     this.#pending = []
     if (this.#remoteFin && !this.#finRequested && this.radioLink.open) {
-      // Let the side that closed first take the radio link down; linger to re-acknowledge a lost ACK.
+      // Let the side that closed first take the radio link down. Until then we re-acknowledge its close, for as
+      // long as it may retransmit it (FIN_LINGER_MS): an ACK lost here must not turn its clean close into LINK_LOST.
       this.#lingerTimer = setTimeout(() => {
         this.#lingerTimer = undefined
         this.radioLink.close()

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   BleErrorCode,
+  FIN_LINGER_MS,
   MAX_FRAME_BYTES,
   MAX_RETRANSMISSIONS,
+  MAX_RTO_MS,
   MAX_SEND_BUFFER_BYTES,
   WINDOW_PACKETS,
   ReliableLink,
@@ -115,6 +117,10 @@ describe('ReliableLink', () => {
   it('makes a slow reader slow the writer: the window stops and the send buffer stays bounded', async () => {
     const { a, b } = await pair()
     b.pause()
+    // The writer probes only once every packet it sent is acknowledged and the window is shut.
+    const probed = new Promise<void>((resolve) =>
+      b.radioLink.addEventListener('packet', (event) => event.detail[0] === 0x04 && resolve()),
+    )
     const frames: Uint8Array[] = []
     let accepted = true
     while (accepted) {
@@ -125,10 +131,6 @@ describe('ReliableLink', () => {
     expect(a.bufferedBytes).toBeGreaterThanOrEqual(MAX_SEND_BUFFER_BYTES)
     expect(a.bufferedBytes).toBeLessThan(MAX_SEND_BUFFER_BYTES + 4096)
     // The paused receiver takes one window of packets and no more: the writer then only probes the shut window.
-    await vi.waitFor(() => expect(a.stats.packetsSent).toBe(WINDOW_PACKETS))
-    const probed = new Promise<void>((resolve) =>
-      b.radioLink.addEventListener('packet', (event) => event.detail[0] === 0x04 && resolve()),
-    )
     await probed
     expect(a.stats.packetsSent).toBe(WINDOW_PACKETS)
     const received = receive(b, frames.length)
@@ -146,7 +148,7 @@ describe('ReliableLink', () => {
     a.write(frameOf(500, 1))
     await a.close()
     expect((await closes).map((detail) => detail.error)).toEqual([undefined, undefined])
-    await vi.waitFor(() => expect(radio.linkCount).toBe(0))
+    expect(radio.linkCount).toBe(0)
     expect(a.activeTimers + b.activeTimers).toBe(0)
   })
 
@@ -154,7 +156,7 @@ describe('ReliableLink', () => {
     const { radio, a, b } = await pair({ seed: 2, lossRate: 0.1 })
     await Promise.all([a.close(), b.close()])
     expect([a.error, b.error]).toEqual([undefined, undefined])
-    await vi.waitFor(() => expect(radio.linkCount).toBe(0))
+    expect(radio.linkCount).toBe(0)
     expect(a.activeTimers + b.activeTimers).toBe(0)
   })
 
@@ -276,6 +278,30 @@ describe('ReliableLink', () => {
       expect(frames).toEqual([Uint8Array.of(7, 8)])
       expect(link.stats.duplicatesReceived).toBe(1)
       link.abort(new Error('done'))
+    })
+
+    it(`re-acknowledges the peer's close for its whole retransmission budget (FIN_LINGER_MS = ${FIN_LINGER_MS}), then lets go`, async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] })
+      const { raw, link, closed } = scripted()
+      const fin = encodePacket({ type: 'fin', seq: 0 })
+      const ackOfFin = { type: 'ack', next: 1, credit: WINDOW_PACKETS, sack: 0n }
+      raw.receive(fin)
+      expect((await closed).error).toBeUndefined()
+      expect(decodePacket(raw.sent.at(-1)!, raw.maxPacketBytes)).toEqual(ackOfFin)
+      // Every acknowledgement is lost: the peer retransmits its close MAX_RETRANSMISSIONS times, up to MAX_RTO_MS
+      // apart, and each one is answered (a link that let go earlier turned the peer's clean close into LINK_LOST).
+      for (let i = 0; i < MAX_RETRANSMISSIONS; i++) {
+        vi.advanceTimersByTime(MAX_RTO_MS)
+        const sent = raw.sent.length
+        raw.receive(fin)
+        expect(raw.sent.length).toBe(sent + 1)
+        expect(decodePacket(raw.sent.at(-1)!, raw.maxPacketBytes)).toEqual(ackOfFin)
+      }
+      vi.advanceTimersByTime(FIN_LINGER_MS - MAX_RETRANSMISSIONS * MAX_RTO_MS - 1)
+      expect(raw.open).toBe(true)
+      vi.advanceTimersByTime(1) // by now the peer has given up (an answered peer takes the radio link down itself)
+      expect(raw.open).toBe(false)
+      expect(link.activeTimers).toBe(0)
     })
 
     it(`survives MAX_RETRANSMISSIONS (${MAX_RETRANSMISSIONS}) timeouts and gives up at one more with BLE_LINK_TIMEOUT`, async () => {

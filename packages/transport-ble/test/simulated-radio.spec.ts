@@ -1,5 +1,5 @@
 import { pEvent } from 'p-event'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { nextDetail } from './helpers.js'
 import {
   ATT_HEADER_BYTES,
@@ -19,6 +19,7 @@ import {
 
 const cleanups: (() => Promise<void>)[] = []
 afterEach(async () => {
+  vi.useRealTimers()
   for (const cleanup of cleanups.splice(0)) await cleanup()
 })
 
@@ -109,10 +110,17 @@ describe('SimulatedRadio', () => {
 
   it(`asks the sender to wait after ${SIMULATED_TX_QUEUE_PACKETS} queued packets and emits drain`, async () => {
     const { a } = await connected(new SimulatedRadio({ latencyMs: 0, throughput: 10_000 }))
+    // The air's clock stands still while the queue fills: on a busy machine, a 10 ms pause between two real-time
+    // sends lets the first packet finish its airtime, and the queue is rightly one packet shorter.
+    vi.useFakeTimers({
+      toFake: ['performance', 'setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate'],
+    })
     const results = Array.from({ length: SIMULATED_TX_QUEUE_PACKETS }, () => a.send(new Uint8Array(100)))
     expect(results.slice(0, -1).every(Boolean)).toBe(true)
     expect(results.at(-1)).toBe(false)
-    await pEvent(a, 'drain')
+    const drained = pEvent(a, 'drain')
+    await vi.advanceTimersToNextTimerAsync() // the first packet's airtime ends
+    await drained
   })
 
   it('loses and duplicates packets the same way for the same seed', async () => {

@@ -99,9 +99,12 @@ describe('ble transport', () => {
     // One round trip first: yamux aborts (instead of closing) a connection closed before the answer to its
     // initial keep-alive ping arrives (a race in @libp2p/yamux 8, visible on any link slower than loopback).
     await alice.services.ping.ping(bob.peerId)
+    // Whichever side's close reaches the other first, the radio link is down once both connections have closed.
+    const bobClosed = nextDetail<Connection>(bob, 'connection:close')
     await conn.close()
     expect(conn.status).toBe('closed')
-    await expect.poll(() => radio.linkCount).toBe(0)
+    await bobClosed
+    expect(radio.linkCount).toBe(0)
   })
 
   it('fails to dial a device that is out of range', async () => {

@@ -49,9 +49,16 @@ describe('OrbitDB over the BLE transport only', () => {
 
     const replica = await bob.orbitdb.open(db.address)
     cleanups.push(() => replica.close())
-    await expect
-      .poll(async () => (await replica.all()).length, { timeout: 120_000, interval: 200 })
-      .toBe(ENTRIES)
+    // Each 'update' comes once a replicated head and everything before it are in the replica's log.
+    await new Promise<void>((resolve, reject) => {
+      const check = () => {
+        replica.all().then((entries) => {
+          if (entries.length === ENTRIES) resolve()
+        }, reject)
+      }
+      replica.events.on('update', check)
+      check()
+    })
     const values = (await replica.all()).map((entry) => entry.value)
     expect(new Set(values)).toEqual(new Set(Array.from({ length: ENTRIES }, (_, i) => `entry ${i}`)))
     const connections = bob.helia.libp2p.getConnections(alice.helia.libp2p.peerId)
