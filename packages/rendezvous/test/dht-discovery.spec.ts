@@ -155,9 +155,9 @@ describe('20-node DHT', () => {
     nodes = []
   })
 
-  it('lets a node find a peer registered on a point from the far side of the network', async () => {
+  it('lets a node find a peer registered on a point from the far side of the network', async ({ signal }) => {
     // k = 5: a provider record lives on the 5 nodes closest to the point, not on all 20.
-    nodes = await dhtNetwork({ size: 20, kBucketSize: 5 })
+    nodes = await dhtNetwork({ size: 20, kBucketSize: 5, signal })
     expect(nodes[0]?.getProtocols()).toContain(TEST_DHT_PROTOCOL)
     const point = randomBytes(32)
     // The searcher is the node farthest from the point in Kademlia distance (XOR of SHA-256 ids), so it holds
