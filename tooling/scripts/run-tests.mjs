@@ -16,7 +16,10 @@ const reportOf = (dir) => join(dir, '.test-results', 'results.json')
 for (const dir of workspaces) rmSync(reportOf(dir), { force: true })
 
 // Two tasks at a time, one per core: integration tests start real nodes and must not starve each other.
-const turbo = spawnSync('turbo', ['run', 'test', '--concurrency=2', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' })
+const turbo = spawnSync('turbo', ['run', 'test', '--concurrency=2', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+})
 
 let passed = 0
 let failed = 0
