@@ -12,7 +12,13 @@ import {
   toHex,
   utf8ToBytes,
 } from '@wesh/crypto'
-import { RatchetReceiver, RatchetSender, type ReceiverStateV1, type SenderStateV1 } from '@wesh/ratchet'
+import {
+  RatchetReceiver,
+  RatchetSender,
+  type ChainState,
+  type ReceiverStateV1,
+  type SenderStateV1,
+} from '@wesh/ratchet'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { encodeAppEvent, createPoll } from '../app-event.js'
@@ -21,21 +27,15 @@ import { MAX_ATTACHMENT_BYTES } from '../constants.js'
 import { sealDeviceChainKey } from '../chain-key-box.js'
 import { signEntry, verifyEntry } from '../entry.js'
 import { GroupsErrorCode } from '../errors.js'
-import {
-  EventType,
-  memberDeviceAdded,
-  openGroupEvent,
-  sealGroupEvent,
-  type GroupEventInput,
-  type OpenedGroupEvent,
-} from '../group-event.js'
-import { foldGroupEvents, type GroupState } from '../group-state.js'
+import { EventType, memberDeviceAdded, sealGroupEvent, type GroupEventInput } from '../group-event.js'
+import type { GroupState } from '../group-state.js'
 import { GroupType, memberKeySeed, type Group } from '../group.js'
 import type { AccountKeys } from '../account.js'
 import { openMessage, sealMessage } from '../message-envelope.js'
 import type { SecretStore } from './secret-store.js'
 import type { WeshNode } from './wesh-node.js'
 import { AsyncQueue } from './async-queue.js'
+import { MetadataReader } from './metadata-reader.js'
 import type { PeerRendezvous } from './peer-rendezvous.js'
 import { groupLogTopic } from '@wesh/rendezvous'
 
@@ -111,7 +111,10 @@ export class GroupSession {
   /** Entry IDs already read (or found unreadable), so a log update touches only new entries. */
   readonly #processed = new Set<string>()
   readonly #device: ReturnType<typeof ed25519Signer>
+  readonly #metadataReader: MetadataReader
   #state: GroupState
+  /** A metadata sync is queued and has not started: later log updates ride on it. */
+  #metadataSyncQueued = false
   #work: Promise<void> = Promise.resolve()
   #updateWaiters: (() => void)[] = []
   #closed = false
@@ -135,7 +138,10 @@ export class GroupSession {
     this.#messages = logs.messages
     this.#sender = sender
     this.#device = ed25519Signer(deviceSeed)
-    this.#state = foldGroupEvents([], { group: options.group, ownMemberSeed: options.memberSeed })
+    this.#metadataReader = new MetadataReader(options.group, options.memberSeed, (error) =>
+      options.onRejected?.('metadata event', error),
+    )
+    this.#state = this.#metadataReader.read([])
   }
 
   /** Opens both logs of `group` on the node and runs the join flow. */
@@ -154,6 +160,10 @@ export class GroupSession {
     const sender = storedSender
       ? RatchetSender.fromState(JSON.parse(bytesToUtf8(storedSender)) as SenderStateV1)
       : RatchetSender.create(group.publicKey)
+    // Our chain as it is when our device joins, for members ahead of us in the group whom we learn of only after
+    // we have written (see #chainFor). Kept, encrypted like the sender, for as long as we are in the group.
+    if (!storedSender)
+      await secrets.put(`${prefix}join-chain`, utf8ToBytes(JSON.stringify(sender.exportState())))
     const base = { groupId: group.publicKey, signPublicKey: group.signPublicKey, linkKey: group.linkKey }
     const onRejected = () =>
       options.onRejected?.('entry', new Error('log entry refused by the access controller'))
@@ -187,7 +197,9 @@ export class GroupSession {
       }
     }
     // #schedule never rejects: failures go to onRejected, so the returned promises can be left alone.
-    metadata.events.on('update', () => void session.#schedule(() => session.#syncMetadata()))
+    metadata.events.on('update', () => {
+      session.#queueMetadataSync()
+    })
     messages.events.on('update', (entry: LogEntry<EventsPayload>) => {
       void session.#schedule(() => session.#syncMessages([entry]))
     })
@@ -408,17 +420,20 @@ export class GroupSession {
     return result
   }
 
+  /** Queues one metadata sync for any number of log updates that arrive before it starts. */
+  #queueMetadataSync(): void {
+    if (this.#metadataSyncQueued) return
+    this.#metadataSyncQueued = true
+    // #schedule never rejects: failures go to onRejected, so the returned promise can be left alone.
+    void this.#schedule(() => {
+      this.#metadataSyncQueued = false
+      return this.#syncMetadata()
+    })
+  }
+
   async #syncMetadata(): Promise<void> {
     if (this.#closed) return
-    const events: OpenedGroupEvent[] = []
-    for (const { value } of await this.#metadata.all()) {
-      try {
-        events.push(openGroupEvent(this.group, verifyEntry(this.group.signPublicKey, value as Uint8Array)))
-      } catch (error) {
-        this.#options.onRejected?.('metadata event', error)
-      }
-    }
-    this.#state = foldGroupEvents(events, { group: this.group, ownMemberSeed: this.#options.memberSeed })
+    this.#state = this.#metadataReader.read(await this.#metadata.all())
     this.#connectToReplicas()
     await this.#join()
     for (const [device, chain] of this.#state.chainKeys) {
@@ -477,7 +492,7 @@ export class GroupSession {
     for (const member of this.#state.members.values()) members.set(toHex(member.memberPk), member.memberPk)
     for (const [hex, recipient] of members) {
       if (sentTo?.has(hex)) continue
-      const { chainKey, counter } = this.#sender.chain()
+      const { chainKey, counter } = await this.#chainFor(hex)
       const box = sealDeviceChainKey({
         senderDeviceSeed: this.#deviceSeed,
         recipientMemberId: recipient,
@@ -490,6 +505,30 @@ export class GroupSession {
         eventType: EventType.GROUP_DEVICE_CHAIN_KEY_ADDED,
         payload: { destMemberPk: recipient, payload: box },
       })
+    }
+  }
+
+  /**
+   * The chain to send `member` (hex key). The log's order cannot tell whether a member we learn of late joined
+   * before or after our device (a device that has not synced writes its join early in the order), and §5 wants
+   * newcomers unable to read what was sent before they joined; so only members known to be there before us get our
+   * chain as it was when our device joined, and can read what we wrote before we learnt of them: the creator
+   * (event 302), members the caller named in `knownMembers`, and our own member's other devices. Every other
+   * member gets our current chain.
+   */
+  async #chainFor(member: string): Promise<ChainState> {
+    const { memberSeed, knownMembers = [] } = this.#options
+    const ahead =
+      member === this.#state.initialMember ||
+      member === toHex(ed25519PublicKey(memberSeed)) ||
+      knownMembers.some((known) => toHex(known) === member)
+    const stored = ahead ? await this.#options.secrets.get(`${this.#prefix}join-chain`) : undefined
+    if (stored === undefined) return this.#sender.chain()
+    const atJoin = RatchetSender.fromState(JSON.parse(bytesToUtf8(stored)) as SenderStateV1)
+    try {
+      return atJoin.chain()
+    } finally {
+      atJoin.destroy()
     }
   }
 

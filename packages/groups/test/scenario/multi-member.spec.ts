@@ -37,6 +37,26 @@ it('three members chat; a newcomer reads what is sent after it joined, not befor
   expect(sessionD.state.initialMember).toBeDefined()
 })
 
+it('a member who writes before meeting anyone is read by the members already there, not by later newcomers', async () => {
+  const [a, b, d] = await Promise.all([startDevice(), startDevice(), startDevice()])
+  const { group, groupSeed } = createMultiMemberGroup()
+  const invitation = encodeInvitation(group)
+  const sessionA = await openGroup(a, group, { groupSeed })
+  // B has only the invitation: it writes before its metadata log has shown it A.
+  const sessionB = await openGroup(b, parseInvitation(invitation))
+  await sessionB.send(text('written alone'))
+  await connect(b, a)
+  expect(texts(await untilRead(sessionA, ['written alone']))).toEqual(['written alone'])
+
+  await sessionB.send(text('before D'))
+  const sessionD = await openGroup(d, parseInvitation(invitation))
+  await connect(d, a)
+  await sessionD.waitFor(hasChains(3))
+  await sessionB.send(text('after D'))
+  await untilRead(sessionD, ['after D'])
+  expect(texts(await sessionD.messages())).toEqual(['after D'])
+})
+
 it('counts one vote per member, whatever its devices or retries; the last vote wins', async () => {
   const [a, b1] = await Promise.all([startDevice(), startDevice()])
   const b2 = await startDevice(b1.account) // a second device of the same account
