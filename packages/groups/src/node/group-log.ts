@@ -4,6 +4,8 @@ import {
   Events,
   IPFSBlockStorage,
   LRUStorage,
+  LevelStorage,
+  type Storage,
   type EventsDatabase,
   type IdentitiesInstance,
   type LogEntry,
@@ -16,6 +18,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { join } from 'node:path'
 import { createLogAccessController } from './log-access-controller.js'
 import { linkKeyEncryption } from './replication-encryption.js'
+import { reportingStorage } from './reporting-storage.js'
 
 export interface GroupLogOptions {
   readonly ipfs: Helia
@@ -38,9 +41,14 @@ export interface GroupLogOptions {
    * by `close()`. The log goes on working; without a listener OrbitDB would throw them as unhandled.
    */
   readonly onSyncError?: (error: unknown) => void
+  /**
+   * A write to the log's storage failed (disk full, I/O error): the entry, heads or index write, whether we
+   * appended or a peer's entry was being joined. The log stays as it was before that write.
+   */
+  readonly onStorageError?: (error: unknown) => void
 }
 
-/** Entries kept decoded in memory per log, as OrbitDB's default. */
+/** Entries (and heads, index keys) kept in memory per log, as OrbitDB's default. */
 const ENTRY_CACHE_SIZE = 1_000
 
 /**
@@ -60,16 +68,27 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   // Entry blocks as OrbitDB reads them by default, but with the network side in our hands: `close()` waits for
   // the replication queue, and a block that a departed peer announced would hold it for the fetch timeout.
   const blocks = await IPFSBlockStorage({ ipfs, pin: true })
+  const address = `/orbitdb/${hash}`
+  const directory = join(options.directory, hash)
+  const { onStorageError } = options
+  const cached = async (storage: Storage): Promise<Storage> => {
+    const composed = await ComposedStorage(await LRUStorage({ size: ENTRY_CACHE_SIZE }), storage)
+    return onStorageError === undefined ? composed : reportingStorage(composed, onStorageError)
+  }
+  // Heads and index where OrbitDB keeps them by default (`<directory>/<address>/log/…`): existing logs open as before.
+  const level = (part: string) => LevelStorage({ path: join(directory, address, 'log', part) })
   const log = await Events()({
     ipfs,
     identity,
-    address: `/orbitdb/${hash}`,
+    address,
     name,
     access,
-    directory: join(options.directory, hash),
+    directory,
     syncAutomatically: true,
     encryption: { replication: linkKeyEncryption(options.linkKey) },
-    entryStorage: await ComposedStorage(await LRUStorage({ size: ENTRY_CACHE_SIZE }), blocks),
+    entryStorage: await cached(blocks),
+    headsStorage: await cached(await level('_heads')),
+    indexStorage: await cached(await level('_index')),
   })
   log.events.on('error', (error: unknown) => options.onSyncError?.(error))
   const close = log.close.bind(log)

@@ -108,6 +108,10 @@ declare module '@orbitdb/core' {
     encryption?: Encryption
     /** Where entry blocks are read and written; by default an LRU cache over IPFS block storage. */
     entryStorage?: Storage
+    /** Where the log's heads are kept; by default an LRU cache over LevelDB in `<directory>/<address>/log/_heads/`. */
+    headsStorage?: Storage
+    /** Which entries the log holds; by default an LRU cache over LevelDB in `<directory>/<address>/log/_index/`. */
+    indexStorage?: Storage
   }
 
   export function Events(): (options: DatabaseOptions) => Promise<EventsDatabase>
@@ -126,11 +130,14 @@ declare module '@orbitdb/core' {
   export function createOrbitDB(options: { ipfs: Helia; directory?: string; id?: string }): Promise<OrbitDB>
   export function useAccessController(factory: AccessControllerFactory): void
 
+  /** OrbitDB storages are objects of closures: their functions may be taken off them. */
   export interface Storage {
-    put(hash: string, data: Uint8Array): Promise<void>
-    get(hash: string): Promise<Uint8Array | undefined>
-    close(): Promise<void>
+    put: (hash: string, data: Uint8Array) => Promise<void>
+    get: (hash: string) => Promise<Uint8Array | undefined>
+    del?: (hash: string) => Promise<void>
+    close: () => Promise<void>
   }
+  export function LevelStorage(options: { path: string }): Promise<Storage>
   export function IPFSBlockStorage(options: {
     ipfs: Helia
     pin?: boolean

@@ -548,6 +548,11 @@ export class ReplicationNode extends EventTarget {
         this.stats.syncErrors++
         this.#emit('error', replicated, error)
       },
+      // A write failing while the group replicates (disk full): counted and reported; other groups go on.
+      onStorageError: (error: unknown) => {
+        this.stats.storageErrors++
+        this.#emit('error', replicated, storageFailed(error))
+      },
     }
     try {
       const metadata = await this.node.openLog({ ...base, name: `${hex}_wesh_group_metadata` })
