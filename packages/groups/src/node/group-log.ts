@@ -8,6 +8,7 @@ import {
   type IdentitiesInstance,
   type LogEntry,
   type EventsPayload,
+  type Storage,
 } from '@orbitdb/core'
 import type { Helia } from 'helia'
 import * as Block from 'multiformats/block'
@@ -16,6 +17,9 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { join } from 'node:path'
 import { createLogAccessController } from './log-access-controller.js'
 import { linkKeyEncryption } from './replication-encryption.js'
+import type { LogHistory, LogSyncEvent } from './log-sync/log-sync.js'
+import type { LogSyncService } from './log-sync/log-sync-service.js'
+import { prepareSyncedLog } from './log-sync/synced-log.js'
 
 export interface GroupLogOptions {
   readonly ipfs: Helia
@@ -38,6 +42,12 @@ export interface GroupLogOptions {
    * by `close()`. The log goes on working; without a listener OrbitDB would throw them as unhandled.
    */
   readonly onSyncError?: (error: unknown) => void
+  /** The node's `/wesh/log-sync/1.0.0` service: missing history comes in bulk from peers (issue 11). */
+  readonly logSync?: LogSyncService
+  /** How much of the log to keep with log sync; default `{ kind: 'complete' }`. */
+  readonly history?: LogHistory
+  /** Log sync's progress (batches, walks, peers cut off), for logs and tests. */
+  readonly onSyncEvent?: (event: LogSyncEvent) => void
 }
 
 /** Entries kept decoded in memory per log, as OrbitDB's default. */
@@ -57,24 +67,45 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   const manifests = await IPFSBlockStorage({ ipfs, pin: true })
   await manifests.put(hash, bytes)
   const identity = await identities.createIdentity({ id: options.identityId })
+  const address = `/orbitdb/${hash}`
+  const directory = join(options.directory, hash)
+  const replication = linkKeyEncryption(options.linkKey)
+  const synced =
+    options.logSync &&
+    (await prepareSyncedLog({
+      ipfs,
+      service: options.logSync,
+      identity,
+      access,
+      replication,
+      databaseDirectory: join(directory, address),
+      history: options.history ?? { kind: 'complete' },
+      ...(options.onSyncEvent ? { onEvent: options.onSyncEvent } : {}),
+      ...(options.onSyncError ? { onError: options.onSyncError } : {}),
+    }))
   // Entry blocks as OrbitDB reads them by default, but with the network side in our hands: `close()` waits for
   // the replication queue, and a block that a departed peer announced would hold it for the fetch timeout.
-  const blocks = await IPFSBlockStorage({ ipfs, pin: true })
+  const blocks = synced ? undefined : await IPFSBlockStorage({ ipfs, pin: true })
+  const entryStorage =
+    synced?.entryStorage ??
+    (await ComposedStorage(await LRUStorage({ size: ENTRY_CACHE_SIZE }), blocks as Storage))
   const log = await Events()({
     ipfs,
-    identity,
-    address: `/orbitdb/${hash}`,
+    identity: synced?.identity ?? identity,
+    address,
     name,
-    access,
-    directory: join(options.directory, hash),
+    access: synced?.access ?? access,
+    directory,
     syncAutomatically: true,
-    encryption: { replication: linkKeyEncryption(options.linkKey) },
-    entryStorage: await ComposedStorage(await LRUStorage({ size: ENTRY_CACHE_SIZE }), blocks),
+    encryption: { replication },
+    entryStorage,
+    ...(synced ? { indexStorage: synced.indexStorage } : {}),
   })
+  synced?.attach(log)
   log.events.on('error', (error: unknown) => options.onSyncError?.(error))
   const close = log.close.bind(log)
   log.close = async () => {
-    await blocks.close() // aborts fetches still in flight, so that the queue drains at once
+    await (synced ? synced.close() : blocks?.close()) // aborts fetches still in flight, so that the queue drains at once
     await close()
   }
   return log
