@@ -7,6 +7,7 @@ import { afterEach, expect, it } from 'vitest'
 import { createWeshNode, type WeshNode } from '../../src/node/wesh-node.js'
 import { Events, type EventsDatabase } from '@orbitdb/core'
 import { linkKeyEncryption } from '../../src/node/replication-encryption.js'
+import { withFramedHeadExchange } from '../../src/node/framed-head-exchange.js'
 
 const nodes: WeshNode[] = []
 const dirs: string[] = []
@@ -89,15 +90,16 @@ it('replicates a group log between two nodes and keeps it across a restart', asy
 it('refuses entries that are not signed by the group key', async () => {
   const honest = await node()
   const rogue = await node()
-  let rejected = 0
-  const logHonest = await open(honest, { onRejected: () => rejected++ })
-  // The rogue is a modified node: same log address, but an access controller that admits anything.
+  let onRejected = () => {}
+  const rejected = new Promise<void>((resolve) => (onRejected = resolve))
+  const logHonest = await open(honest, { onRejected: () => onRejected() })
+  // The rogue is a modified node: same log address and wire protocol, but an access controller that admits anything.
   const honestView = await open(rogue)
   const { address, name } = honestView
   const accessAddress = honestView.access.address
   await honestView.close()
   const logRogue = await Events()({
-    ipfs: rogue.helia,
+    ipfs: withFramedHeadExchange(rogue.helia),
     identity: await rogue.orbitdb.identities.createIdentity({ id: 'rogue' }),
     address,
     name,
@@ -113,14 +115,7 @@ it('refuses entries that are not signed by the group key', async () => {
   await logRogue.add(signed(Uint8Array.of(2)))
   await logRogue.add(signed(Uint8Array.of(1), ed25519KeyPair().seed))
   await honest.libp2p.dial(rogue.libp2p.getMultiaddrs()[0]!)
-  await new Promise<void>((resolve) => {
-    const poll = setInterval(() => {
-      if (rejected > 0) {
-        clearInterval(poll)
-        resolve()
-      }
-    }, 50)
-  })
+  await rejected
   const values = (await logHonest.all()).map((entry) => entry.value as Uint8Array)
   await logRogue.close()
   // OrbitDB joins from a head backwards, so the forged head also hides the rogue's own earlier entries:
