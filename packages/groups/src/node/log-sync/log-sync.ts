@@ -163,6 +163,14 @@ export class LogSync {
     entry: LogEntry<EventsPayload>,
     join: (entry: LogEntry<EventsPayload>) => Promise<boolean>,
   ): Promise<boolean> {
+    // The head itself first, as OrbitDB's join would check it: a forged or foreign head never starts a walk.
+    // The verdicts are remembered, so OrbitDB's join of an admitted head does not run them again. (OrbitDB itself
+    // would only print its refusal on the console: ours goes to the log's error listener.)
+    const refusal = await this.#refusal(entry)
+    if (refusal !== undefined) {
+      this.#onError?.(refusal)
+      return false
+    }
     // A walk for this head was cut short: what arrived is kept, and the next walk starts where it stopped.
     const resumed = this.#resume?.head === entry.hash ? this.#resume : undefined
     const lacking = await this.#lacking(entry, resumed?.band)
@@ -198,6 +206,29 @@ export class LogSync {
     await this.#index.markElided(fetched.remaining)
     this.#resume = undefined
     return join(entry)
+  }
+
+  /** Why OrbitDB would refuse `entry` as a head of this log, or undefined when it is admitted (or held). */
+  async #refusal(entry: LogEntry<EventsPayload>): Promise<WeshError | undefined> {
+    if (await this.#index.has(entry.hash)) return undefined // OrbitDB skips an entry it holds
+    const data = { cid: entry.hash }
+    if (entry.id !== this.db.address)
+      return logSyncError(LogSyncErrorCode.ENTRY_FROM_ANOTHER_LOG, 'a head of another log', { data })
+    if (!(await this.#target.canAppend(entry, true)))
+      return logSyncError(LogSyncErrorCode.FORGED_ENTRY, 'a head the access controller refuses', {
+        data: { ...data, check: 'access' },
+      })
+    let signed = false
+    try {
+      signed = await this.#target.verifySignature(entry, true)
+    } catch {
+      signed = false
+    }
+    if (!signed)
+      return logSyncError(LogSyncErrorCode.FORGED_ENTRY, 'a head whose writer signature fails', {
+        data: { ...data, check: 'signature' },
+      })
+    return undefined
   }
 
   /** Links of `entry` the log needs before OrbitDB can join it (a head's links are read even on the boundary). */
@@ -274,7 +305,7 @@ export class LogSync {
         })
         if (result === undefined) break
         const got = new Set(result.received)
-        received.push(...result.received)
+        for (const hash of result.received) received.push(hash) // a walk can bring more than a call takes arguments
         const next = new Set([...frontier].filter((hash) => !got.has(hash) && !asked.includes(hash)))
         for (const hash of result.remaining) next.add(hash)
         frontier = next

@@ -1,7 +1,7 @@
 import type { Stream } from '@libp2p/interface'
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { Entry, type EventsDatabase, type EventsPayload, type LogEntry } from '@orbitdb/core'
-import { ed25519KeyPair, randomBytes } from '@wesh/crypto'
+import { ed25519KeyPair, isWeshError, randomBytes } from '@wesh/crypto'
 import * as dagCbor from '@ipld/dag-cbor'
 import { base58btc } from 'multiformats/bases/base58'
 import * as Block from 'multiformats/block'
@@ -125,6 +125,8 @@ interface Setup {
   readonly victimLog: EventsDatabase
   readonly genuine: Genuine[]
   readonly events: LogSyncEvent[]
+  /** What the victim's log reported through `onSyncError`. */
+  readonly errors: unknown[]
   readonly log: TestLog
 }
 
@@ -146,11 +148,13 @@ async function setup(
     })
   }
   const events: LogSyncEvent[] = []
+  const errors: unknown[] = []
   const victimLog = await log.open(victim, {
     onSyncEvent: (event) => events.push(event),
+    onSyncError: (error) => errors.push(error),
     ...(history ? { history } : {}),
   })
-  return { honest, victim, honestLog, victimLog, genuine, events, log } satisfies Setup
+  return { honest, victim, honestLog, victimLog, genuine, events, errors, log } satisfies Setup
 }
 
 /** The rogue offers a head on top of the honest log and lies; the victim cuts it off, keeps nothing, and then
@@ -195,6 +199,32 @@ async function expectCutOff(
       .every((event) => event.peer === s.honest.libp2p.peerId.toString()),
   ).toBe(true)
 }
+
+it('refuses a forged head before walking its history: nobody is asked for what it links to', async () => {
+  const s = await setup()
+  const top = s.genuine[0] as Genuine
+  const payload = signEntry(ed25519KeyPair().seed, randomBytes(32)) // signed, but not by the group
+  const head = await craft(s.victim, s.log, {
+    logId: s.victimLog.address,
+    next: [top.hash],
+    time: top.entry.clock.time + 1,
+    payload,
+  })
+  let asked = false
+  const rogue = await startRogue(s.victimLog.address, head.bytes, s.genuine, () => {
+    asked = true
+    return Promise.resolve()
+  })
+  await connect(s.victim, rogue)
+  await expect
+    .poll(() => s.errors.find((error) => isWeshError(error, LogSyncErrorCode.FORGED_ENTRY)), {
+      timeout: 60_000,
+    })
+    .toMatchObject({ data: { cid: head.hash, check: 'access' } })
+  expect(asked).toBe(false)
+  expect(s.events).toEqual([])
+  expect((await s.victimLog.all()).length).toBe(0)
+})
 
 it('cuts off a peer whose block does not match its CID', async () => {
   const s = await setup()
@@ -297,14 +327,14 @@ it('cuts off a peer that sends more entries than the limit asked for', async () 
 it('cuts off a peer that announces a frame over the limit', async () => {
   const s = await setup()
   await expectCutOff(s, LogSyncErrorCode.FRAME_TOO_LARGE, async (liar) => {
-    liar.lp
-      .unwrap()
-      .send(
-        varint
-          .encodeTo(MAX_RESPONSE_BYTES + 1, new Uint8Array(8))
-          .subarray(0, varint.encodingLength(MAX_RESPONSE_BYTES + 1)),
-      )
-    await new Promise((resolve) => setTimeout(resolve, 60_000))
+    const stream = liar.lp.unwrap()
+    const closed = new Promise((resolve) => stream.addEventListener('close', resolve, { once: true }))
+    stream.send(
+      varint
+        .encodeTo(MAX_RESPONSE_BYTES + 1, new Uint8Array(8))
+        .subarray(0, varint.encodingLength(MAX_RESPONSE_BYTES + 1)),
+    )
+    await closed // the victim resets the stream on reading the length alone
   })
 })
 
