@@ -18,7 +18,7 @@ export class Nodes {
     const node = await createWeshNode({
       ...options,
       directory,
-      network: { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, dht: 'lan' },
+      network: { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, dht: 'lan', ...options.network },
     })
     this.#nodes.push(node)
     return node
