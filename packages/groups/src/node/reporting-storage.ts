@@ -16,10 +16,5 @@ export function reportingStorage(storage: Storage, onError: (error: unknown) => 
         throw error
       }
     }
-  const { del } = storage
-  return {
-    ...storage,
-    put: reported(storage.put),
-    ...(del === undefined ? {} : { del: reported(del) }),
-  }
+  return { ...storage, put: reported(storage.put), del: reported(storage.del) }
 }
