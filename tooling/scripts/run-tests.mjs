@@ -5,18 +5,22 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = join(import.meta.dirname, '..', '..')
-// The workspaces of pnpm-workspace.yaml: packages/*, apps/* and tooling.
+// The workspaces of pnpm-workspace.yaml: packages/*, apps/*, tooling and tooling/sim.
 const workspaces = [
   ...['packages', 'apps'].flatMap((dir) =>
     existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((name) => join(root, dir, name)) : [],
   ),
   join(root, 'tooling'),
+  join(root, 'tooling', 'sim'),
 ]
 const reportOf = (dir) => join(dir, '.test-results', 'results.json')
 for (const dir of workspaces) rmSync(reportOf(dir), { force: true })
 
 // Two tasks at a time, one per core: integration tests start real nodes and must not starve each other.
-const turbo = spawnSync('turbo', ['run', 'test', '--concurrency=2', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' })
+const turbo = spawnSync('turbo', ['run', 'test', '--concurrency=2', ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: 'inherit',
+})
 
 let passed = 0
 let failed = 0
