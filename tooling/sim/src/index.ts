@@ -19,3 +19,16 @@ export { runSimulation, type SimulationOptions, type SimulationReport } from './
 export { runCrashTest, type CrashTestOptions, type CrashTestResult } from './crash/crash-test.js'
 export type { CrashChildConfig, CrashCommand, CrashReport } from './crash/crash-protocol.js'
 export { simulationTable, crashTable, machineLine, type SimulationRow } from './report-table.js'
+export {
+  runRendezvousLoad,
+  type RendezvousLoadOptions,
+  type RendezvousLoadReport,
+} from './load/rendezvous-load.js'
+export {
+  runReplicationLoad,
+  type ReplicationLoadOptions,
+  type ReplicationLoadReport,
+} from './load/replication-load.js'
+export { rendezvousLoadTable, replicationLoadTable } from './load/load-table.js'
+export { fuzzTargets, type FuzzTarget, type InputKind } from './fuzz/targets.js'
+export { fuzzTarget, vectorCorpus, type FuzzFinding, type FuzzTargetResult } from './fuzz/run-fuzz.js'
