@@ -5,12 +5,13 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = join(import.meta.dirname, '..', '..')
-// The workspaces of pnpm-workspace.yaml: packages/*, apps/* and tooling.
+// The workspaces of pnpm-workspace.yaml: packages/*, apps/*, tooling and tooling/sim.
 const workspaces = [
   ...['packages', 'apps'].flatMap((dir) =>
     existsSync(join(root, dir)) ? readdirSync(join(root, dir)).map((name) => join(root, dir, name)) : [],
   ),
   join(root, 'tooling'),
+  join(root, 'tooling', 'sim'),
 ]
 const reportOf = (dir) => join(dir, '.test-results', 'results.json')
 for (const dir of workspaces) rmSync(reportOf(dir), { force: true })
