@@ -107,17 +107,14 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     name,
     access: synced?.access ?? access,
     directory,
-    syncAutomatically: false, // started below, once our listeners are on
+    syncAutomatically: true,
     encryption: { replication },
     entryStorage: reported(synced?.entryStorage ?? (await cached(blocks as Storage))),
     headsStorage: reported(await cached(await level('_heads'))),
     indexStorage: reported(synced?.indexStorage ?? (await cached(await level('_index')))),
   })
   synced?.attach(log)
-  // Before the head exchange starts: an exchange with a peer already connected can fail at once, and an 'error'
-  // event without a listener would throw and take the process down.
   log.events.on('error', (error: unknown) => options.onSyncError?.(error))
-  await log.sync.start()
   const close = log.close.bind(log)
   log.close = async () => {
     await (synced ? synced.close() : blocks?.close()) // aborts fetches still in flight, so that the queue drains at once

@@ -98,8 +98,6 @@ declare module '@orbitdb/core' {
     readonly address: string
     /** Peers that exchanged heads of this log with us (OrbitDB's sync). */
     readonly peers: Set<string>
-    /** OrbitDB's head exchange; `start()` is for a database opened with `syncAutomatically: false`. */
-    readonly sync: { start(): Promise<void> }
     readonly name: string
     readonly access: AccessControllerInstance
     readonly events: EventEmitter
