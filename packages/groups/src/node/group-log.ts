@@ -19,9 +19,6 @@ import { join } from 'node:path'
 import { createLogAccessController } from './log-access-controller.js'
 import { linkKeyEncryption } from './replication-encryption.js'
 import { reportingStorage } from './reporting-storage.js'
-import type { LogHistory, LogSyncEvent } from './log-sync/log-sync.js'
-import type { LogSyncService } from './log-sync/log-sync-service.js'
-import { prepareSyncedLog } from './log-sync/synced-log.js'
 
 export interface GroupLogOptions {
   readonly ipfs: Helia
@@ -49,12 +46,6 @@ export interface GroupLogOptions {
    * appended or a peer's entry was being joined. The log stays as it was before that write.
    */
   readonly onStorageError?: (error: unknown) => void
-  /** The node's `/wesh/log-sync/1.0.0` service: missing history comes in bulk from peers (issue 11). */
-  readonly logSync?: LogSyncService
-  /** How much of the log to keep with log sync; default `{ kind: 'complete' }`. */
-  readonly history?: LogHistory
-  /** Log sync's progress (batches, walks, peers cut off), for logs and tests. */
-  readonly onSyncEvent?: (event: LogSyncEvent) => void
 }
 
 /** Entries (and heads, index keys) kept in memory per log, as OrbitDB's default. */
@@ -74,50 +65,35 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   const manifests = await IPFSBlockStorage({ ipfs, pin: true })
   await manifests.put(hash, bytes)
   const identity = await identities.createIdentity({ id: options.identityId })
-  const address = `/orbitdb/${hash}`
-  const directory = join(options.directory, hash)
-  const replication = linkKeyEncryption(options.linkKey)
-  const synced =
-    options.logSync &&
-    (await prepareSyncedLog({
-      ipfs,
-      service: options.logSync,
-      identity,
-      access,
-      replication,
-      databaseDirectory: join(directory, address),
-      history: options.history ?? { kind: 'complete' },
-      ...(options.onSyncEvent ? { onEvent: options.onSyncEvent } : {}),
-      ...(options.onSyncError ? { onError: options.onSyncError } : {}),
-    }))
   // Entry blocks as OrbitDB reads them by default, but with the network side in our hands: `close()` waits for
   // the replication queue, and a block that a departed peer announced would hold it for the fetch timeout.
+  const blocks = await IPFSBlockStorage({ ipfs, pin: true })
+  const address = `/orbitdb/${hash}`
+  const directory = join(options.directory, hash)
   const { onStorageError } = options
-  const reported = (storage: Storage): Storage =>
-    onStorageError === undefined ? storage : reportingStorage(storage, onStorageError)
-  const cached = async (storage: Storage): Promise<Storage> =>
-    ComposedStorage(await LRUStorage({ size: ENTRY_CACHE_SIZE }), storage)
+  const cached = async (storage: Storage): Promise<Storage> => {
+    const composed = await ComposedStorage(await LRUStorage({ size: ENTRY_CACHE_SIZE }), storage)
+    return onStorageError === undefined ? composed : reportingStorage(composed, onStorageError)
+  }
   // Heads and index where OrbitDB keeps them by default (`<directory>/<address>/log/…`): existing logs open as before.
   const level = (part: string) => LevelStorage({ path: join(directory, address, 'log', part) })
-  const blocks = synced ? undefined : await IPFSBlockStorage({ ipfs, pin: true })
   const log = await Events()({
     ipfs,
-    identity: synced?.identity ?? identity,
+    identity,
     address,
     name,
-    access: synced?.access ?? access,
+    access,
     directory,
     syncAutomatically: true,
-    encryption: { replication },
-    entryStorage: reported(synced?.entryStorage ?? (await cached(blocks as Storage))),
-    headsStorage: reported(await cached(await level('_heads'))),
-    indexStorage: reported(synced?.indexStorage ?? (await cached(await level('_index')))),
+    encryption: { replication: linkKeyEncryption(options.linkKey) },
+    entryStorage: await cached(blocks),
+    headsStorage: await cached(await level('_heads')),
+    indexStorage: await cached(await level('_index')),
   })
-  synced?.attach(log)
   log.events.on('error', (error: unknown) => options.onSyncError?.(error))
   const close = log.close.bind(log)
   log.close = async () => {
-    await (synced ? synced.close() : blocks?.close()) // aborts fetches still in flight, so that the queue drains at once
+    await blocks.close() // aborts fetches still in flight, so that the queue drains at once
     await close()
   }
   return log

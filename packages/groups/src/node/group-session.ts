@@ -2,7 +2,6 @@ import type { EventsDatabase, EventsPayload, LogEntry } from '@orbitdb/core'
 import {
   CryptoErrorCode,
   WeshError,
-  assertInteger,
   concatBytes,
   bytesToUtf8,
   ed25519PublicKey,
@@ -39,8 +38,6 @@ import { AsyncQueue } from './async-queue.js'
 import { MetadataReader } from './metadata-reader.js'
 import type { PeerRendezvous } from './peer-rendezvous.js'
 import { groupLogTopic } from '@wesh/rendezvous'
-import { logSyncOf } from './log-sync/log-sync.js'
-import { MIN_HISTORY_ENTRIES } from './log-sync/constants.js'
 
 /**
  * Who `account` is in `group` (PROTOCOL.md §4): its member key seed, and the device key it writes with — the
@@ -92,12 +89,6 @@ export interface GroupSessionOptions {
   readonly knownMembers?: readonly Uint8Array[]
   /** Called with every entry or event refused, for logs and counters. */
   readonly onRejected?: (what: string, error: unknown) => void
-  /**
-   * Message history to fetch on each catch-up (issue 11): the newest `messages` entries first (at least
-   * `MIN_HISTORY_ENTRIES`), older pages with {@link GroupSession.loadOlder}. Default: all of it. The metadata log is
-   * always fetched whole.
-   */
-  readonly history?: { readonly messages?: number }
 }
 
 type StoredMessage = { devicePk: string; counter: number; plaintext: string } | { unreadable: string }
@@ -156,13 +147,6 @@ export class GroupSession {
   /** Opens both logs of `group` on the node and runs the join flow. */
   static async open(options: GroupSessionOptions): Promise<GroupSession> {
     const { node, secrets, group } = options
-    if (options.history?.messages !== undefined)
-      assertInteger(
-        options.history.messages,
-        'history.messages',
-        MIN_HISTORY_ENTRIES,
-        Number.MAX_SAFE_INTEGER,
-      )
     const prefix = `group/${toHex(group.publicKey)}/`
     const identity = async (log: string) => {
       const name = `${prefix}identity/${log}`
@@ -197,9 +181,6 @@ export class GroupSession {
       identityId: await identity('messages'),
       onRejected,
       onSyncError,
-      ...(options.history?.messages === undefined
-        ? {}
-        : { history: { kind: 'partial' as const, entries: options.history.messages } }),
     })
     let deviceSeed = options.deviceSeed ?? (await secrets.get(`${prefix}device`))
     if (deviceSeed === undefined) {
@@ -278,25 +259,6 @@ export class GroupSession {
       if (out.length >= limit) break
     }
     return out
-  }
-
-  /**
-   * Fetches up to `count` (1 to `MAX_PAGE_ENTRIES`) entries of the message log older than those held, from peers
-   * with `/wesh/log-sync/1.0.0`, and reads them; `messages()` has them on return. `complete` is true once the
-   * whole history is held. Only a session opened with `history.messages` holds part of it. Messages are read
-   * as the ratchet allows: keys skipped on the way to newer messages are kept (up to `MAX_SKIPPED_KEYS` per
-   * device), and a message from before our chain key arrived stays unreadable. Throws `LOG_SYNC_NO_PEER` when
-   * no peer can serve them.
-   */
-  async loadOlder(
-    count: number,
-    options: { signal?: AbortSignal } = {},
-  ): Promise<{ loaded: number; complete: boolean }> {
-    const sync = logSyncOf(this.#messages)
-    if (sync === undefined) return { loaded: 0, complete: true }
-    const { loaded, complete } = await sync.loadOlder(count, options)
-    await this.settled()
-    return { loaded: loaded.length, complete }
   }
 
   /** New messages as they are read, until `signal` aborts or the session closes. */

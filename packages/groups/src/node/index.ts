@@ -26,29 +26,3 @@ export {
   type GroupSessionOptions,
 } from './group-session.js'
 export { WeshAccount, type WeshAccountOptions } from './wesh-account.js'
-export { LogSync, logSyncOf, type LogHistory, type LogSyncEvent } from './log-sync/log-sync.js'
-export { LogSyncService, type LogSyncTuning } from './log-sync/log-sync-service.js'
-export { LogSyncErrorCode, isPeerMisbehaviour } from './log-sync/errors.js'
-export {
-  LOG_SYNC_PROTOCOL,
-  MAX_ENTRY_BLOCK_BYTES,
-  MAX_ENTRY_LINKS,
-  MAX_CID_BYTES,
-  MAX_LOG_ADDRESS_CHARS,
-  MAX_WANTS,
-  MAX_HAVES,
-  MAX_REQUEST_BYTES,
-  MAX_CREDIT_FRAME_BYTES,
-  MAX_CREDIT,
-  DEFAULT_CREDIT,
-  MIN_BATCH_BYTES,
-  MAX_BATCH_BYTES,
-  DEFAULT_BATCH_BYTES,
-  MAX_BATCH_BLOCKS,
-  MAX_RESPONSE_BYTES,
-  FRAME_TIMEOUT_MS,
-  MAX_CONCURRENT_WALKS,
-  MAX_ELIDED,
-  MIN_HISTORY_ENTRIES,
-  MAX_PAGE_ENTRIES,
-} from './log-sync/constants.js'

@@ -45,12 +45,7 @@ export type WeshServices = {
 
 /** Network settings of a Wesh node; every field has a default for a device on the internet. */
 export interface WeshNetworkOptions {
-  /**
-   * Addresses to listen on, used as given. Default: TCP and WebSockets on every interface, ephemeral ports, and
-   * `/p2p-circuit` (a relay reservation for a device behind NAT). Until it holds a reservation the relay
-   * transport searches the DHT for relays without pause: on a network without relays (a LAN, a test network on
-   * 127.0.0.1) that is dozens of DHT queries a second, each written to the peer store, which slowed every node.
-   */
+  /** Addresses to listen on. Default: TCP and WebSockets on every interface, ephemeral ports. */
   readonly listen?: readonly string[]
   /** Peers to connect to at start (bootstrap nodes, relays, known friends). */
   readonly bootstrap?: readonly string[]
@@ -86,7 +81,7 @@ export function weshLibp2pOptions(options: WeshNetworkOptions = {}): Libp2pOptio
   ]
   return {
     addresses: {
-      listen: [...(options.listen ?? ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws', '/p2p-circuit'])],
+      listen: [...(options.listen ?? ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws']), '/p2p-circuit'],
     },
     transports: [tcp(), webSockets(), circuitRelayTransport(), ...(options.transports ?? [])] as NonNullable<
       Libp2pOptions<WeshServices>['transports']

@@ -8,8 +8,6 @@ declare module '@orbitdb/core' {
     readonly hash: string
     readonly publicKey: string
     readonly type: string
-    /** Checks a writer's signature (secp256k1 by default) over `data`; `Entry.verify` calls it. */
-    verify(signature: string, publicKey: string, data: Uint8Array | string): Promise<boolean>
   }
 
   export interface KeyStoreInstance {
@@ -33,31 +31,6 @@ declare module '@orbitdb/core' {
     readonly identity: string
     readonly key: string
     readonly sig: string
-    readonly v: number
-  }
-
-  /** OrbitDB's entry codec: what its log runs on every entry it joins. */
-  export const Entry: {
-    /** Decodes an entry block (decrypting it first with `decryptEntry`); `hash` is the block's CID. */
-    decode(bytes: Uint8Array, decryptEntry?: EncryptionModule['decrypt']): Promise<LogEntry<EventsPayload>>
-    /** Checks the writer's signature over the entry with `identity.verify`. */
-    verify(identity: Identity, entry: LogEntry<EventsPayload>): Promise<boolean>
-    isEntry(value: unknown): boolean
-    /** Builds and signs an entry of log `id` (a writer's append, without the log). */
-    create(
-      identity: Identity,
-      id: string,
-      payload: unknown,
-      encryptPayload?: EncryptionModule['encrypt'],
-      clock?: { id: string; time: number },
-      next?: string[],
-      refs?: string[],
-    ): Promise<LogEntry<EventsPayload>>
-    /** The entry's block, sealed with `encryptEntry`, and its hash (the CID of the sealed block). */
-    encode(
-      entry: LogEntry<EventsPayload>,
-      encryptEntry?: EncryptionModule['encrypt'],
-    ): Promise<{ hash: string; bytes: Uint8Array }>
   }
 
   export interface EventsPayload {
@@ -96,8 +69,6 @@ declare module '@orbitdb/core' {
 
   export interface EventsDatabase {
     readonly address: string
-    /** Peers that exchanged heads of this log with us (OrbitDB's sync). */
-    readonly peers: Set<string>
     readonly name: string
     readonly access: AccessControllerInstance
     readonly events: EventEmitter
@@ -105,10 +76,6 @@ declare module '@orbitdb/core' {
       heads(): Promise<LogEntry<EventsPayload>[]>
       get(hash: string): Promise<LogEntry<EventsPayload> | undefined>
       traverse(): AsyncIterable<LogEntry<EventsPayload>>
-      has(hash: string): Promise<boolean>
-      /** Verifies `entry` and its missing ancestors and adds them; false when it was already in the log. */
-      joinEntry(entry: LogEntry<EventsPayload>): Promise<boolean>
-      readonly encryption: Encryption
       /** The entry blocks, as stored (encrypted for replication). */
       readonly storage: { get(hash: string): Promise<Uint8Array | undefined> }
     }
@@ -143,7 +110,7 @@ declare module '@orbitdb/core' {
     entryStorage?: Storage
     /** Where the log's heads are kept; by default an LRU cache over LevelDB in `<directory>/<address>/log/_heads/`. */
     headsStorage?: Storage
-    /** Which entries the log holds (hash → `true`); by default an LRU cache over LevelDB in `<directory>/<address>/log/_index/`. */
+    /** Which entries the log holds; by default an LRU cache over LevelDB in `<directory>/<address>/log/_index/`. */
     indexStorage?: Storage
   }
 
@@ -167,15 +134,10 @@ declare module '@orbitdb/core' {
   export interface Storage {
     put: (hash: string, data: Uint8Array) => Promise<void>
     get: (hash: string) => Promise<Uint8Array | undefined>
-    del: (hash: string) => Promise<void>
-    iterator: (options?: { amount?: number; reverse?: boolean }) => AsyncIterable<[string, Uint8Array]>
-    merge: (other: Storage) => Promise<void>
-    clear: () => Promise<void>
+    del?: (hash: string) => Promise<void>
     close: () => Promise<void>
-    /** Keeps the entry for good (IPFS block storage pins it); OrbitDB calls it on every entry it adds. */
-    persist?: (hash: string) => Promise<void>
   }
-  export function LevelStorage(options: { path: string; valueEncoding?: string }): Promise<Storage>
+  export function LevelStorage(options: { path: string }): Promise<Storage>
   export function IPFSBlockStorage(options: {
     ipfs: Helia
     pin?: boolean

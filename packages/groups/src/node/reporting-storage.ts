@@ -16,5 +16,10 @@ export function reportingStorage(storage: Storage, onError: (error: unknown) => 
         throw error
       }
     }
-  return { ...storage, put: reported(storage.put), del: reported(storage.del) }
+  const { del } = storage
+  return {
+    ...storage,
+    put: reported(storage.put),
+    ...(del === undefined ? {} : { del: reported(del) }),
+  }
 }

@@ -7,13 +7,12 @@ import { createHelia } from 'helia'
 import type { Libp2pOptions } from 'libp2p'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { withFramedHeadExchange } from './framed-head-exchange.js'
 import { type GroupLogOptions, openGroupLog } from './group-log.js'
 import { type WeshNetworkOptions, type WeshServices, weshLibp2pOptions } from './libp2p-options.js'
 import type { EventsDatabase } from '@orbitdb/core'
 import { CombinedDiscovery, type Discovery } from '@wesh/rendezvous'
 import { PeerRendezvous, type PeerRendezvousInit } from './peer-rendezvous.js'
-import { withFramedHeadExchange } from './framed-head-exchange.js'
-import { LogSyncService, type LogSyncTuning } from './log-sync/log-sync-service.js'
 
 export interface WeshNodeOptions {
   /** Everything the node keeps lives here: blocks, libp2p state, OrbitDB logs and keys. */
@@ -21,11 +20,6 @@ export interface WeshNodeOptions {
   readonly network?: WeshNetworkOptions
   /** Replaces parts of the libp2p configuration built from `network`. */
   readonly libp2p?: Partial<Libp2pOptions<WeshServices>>
-  /**
-   * Bulk history over `/wesh/log-sync/1.0.0` (issue 11), on by default; batch size and batches in flight can be
-   * lowered for a slow link. `false` leaves replication to OrbitDB alone (blocks one by one over bitswap).
-   */
-  readonly logSync?: false | LogSyncTuning
 }
 
 /** Helia with the Wesh libp2p services. */
@@ -47,10 +41,8 @@ export interface WeshNode {
   rendezvous(
     init: Pick<PeerRendezvousInit, 'topic' | 'seed' | 'onError' | 'lookupIntervalMs'>,
   ): PeerRendezvous
-  /** Opens a group log on this node (see {@link openGroupLog}), with log sync unless it is off; `stop()` closes it. */
-  openLog(
-    options: Omit<GroupLogOptions, 'ipfs' | 'identities' | 'directory' | 'logSync'>,
-  ): Promise<EventsDatabase>
+  /** Opens a group log on this node (see {@link openGroupLog}); `stop()` closes it. */
+  openLog(options: Omit<GroupLogOptions, 'ipfs' | 'identities' | 'directory'>): Promise<EventsDatabase>
   /** Stops OrbitDB, Helia and libp2p, releasing every port, timer and file handle. */
   stop(): Promise<void>
 }
@@ -74,9 +66,6 @@ export async function createWeshNode(options: WeshNodeOptions): Promise<WeshNode
   await helia.start()
   const orbitdb = await createOrbitDB({ ipfs: helia, directory: join(directory, 'orbitdb'), id: 'wesh' })
   const orbitdbView = withFramedHeadExchange(helia) // what our logs see: see the function for why
-  const logSync =
-    options.logSync === false ? undefined : new LogSyncService(helia.libp2p, blockstore, options.logSync)
-  await logSync?.start()
   const logs = new Set<EventsDatabase>()
   const meetings = new Set<PeerRendezvous>()
   const { services } = helia.libp2p
@@ -110,7 +99,6 @@ export async function createWeshNode(options: WeshNodeOptions): Promise<WeshNode
         ipfs: orbitdbView,
         identities: orbitdb.identities,
         directory: join(directory, 'logs'),
-        ...(logSync ? { logSync } : {}),
       })
       logs.add(log)
       log.events.on('close', () => logs.delete(log))
@@ -120,7 +108,6 @@ export async function createWeshNode(options: WeshNodeOptions): Promise<WeshNode
       if (stopped) return
       stopped = true
       for (const meeting of [...meetings]) await meeting.stop()
-      await logSync?.stop() // no new walks of logs about to close
       // Logs first: their replication still reads the block store that Helia closes.
       for (const log of logs) await log.close()
       await orbitdb.stop()
