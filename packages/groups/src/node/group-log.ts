@@ -84,13 +84,16 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     name,
     access,
     directory,
-    syncAutomatically: true,
+    syncAutomatically: false, // started below, once our listeners are on
     encryption: { replication: linkKeyEncryption(options.linkKey) },
     entryStorage: await cached(blocks),
     headsStorage: await cached(await level('_heads')),
     indexStorage: await cached(await level('_index')),
   })
+  // Before the head exchange starts: an exchange with a peer already connected can fail at once, and an 'error'
+  // event without a listener would throw and take the process down.
   log.events.on('error', (error: unknown) => options.onSyncError?.(error))
+  await log.sync.start()
   const close = log.close.bind(log)
   log.close = async () => {
     await blocks.close() // aborts fetches still in flight, so that the queue drains at once
