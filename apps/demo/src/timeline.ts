@@ -8,6 +8,12 @@ export interface StepResult {
   readonly error?: string
 }
 
+/**
+ * The longest a step may take (each takes under 35 s on 2 busy cores): a step that waits for something that
+ * never comes fails with the story so far on screen, and the steps after it still run.
+ */
+export const STEP_DEADLINE_MS = 120_000
+
 export class Timeline {
   readonly results: StepResult[] = []
   readonly #quiet: boolean
@@ -43,8 +49,14 @@ export class Timeline {
     this.#muted = this.#only !== undefined && step < this.#only
     if (!this.#quiet) console.log(`\n── Step ${step}: ${title}${this.#muted ? ' (runs first, quietly)' : ''}`)
     const start = performance.now()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        reject(new Error(`step ${step} did not finish within ${STEP_DEADLINE_MS / 1000} s`))
+      }, STEP_DEADLINE_MS)
+    })
     try {
-      await run()
+      await Promise.race([run(), deadline])
       this.results.push({ step, title, ok: true, ms: performance.now() - start })
     } catch (error) {
       const message =
@@ -55,6 +67,7 @@ export class Timeline {
       this.say('FAIL', message)
       this.results.push({ step, title, ok: false, ms: performance.now() - start, error: message })
     } finally {
+      clearTimeout(timer)
       this.#muted = false
     }
   }

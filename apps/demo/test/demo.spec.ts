@@ -7,6 +7,9 @@ const main = fileURLToPath(new URL('../dist/main.js', import.meta.url))
 it('plays every step end to end, prints a readable timeline and a final table, and passes', () => {
   // A bounded wait: a demo that hangs fails here instead of holding CI.
   const run = spawnSync(process.execPath, [main], { encoding: 'utf8', timeout: 300_000 })
+  // On failure the story so far says where it stopped: keep it in the CI log.
+  if (run.status !== 0)
+    console.log(`demo exited ${run.status ?? run.signal}:\n${run.stdout}\n${run.stderr.slice(-4000)}`)
   const rows = run.stdout.split('\n').filter((line) => /^\s+\d+\s+(pass|FAIL)\s/.test(line))
   expect(rows.map((row) => row.trim().split(/\s+/).slice(0, 2).join(' '))).toEqual(
     [0, 1, 2, 3, 4, 5, 6].map((step) => `${step} pass`),

@@ -17,6 +17,7 @@ import { base58btc } from 'multiformats/bases/base58'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { join } from 'node:path'
 import { createLogAccessController } from './log-access-controller.js'
+import { retryFailedJoins } from './join-retry.js'
 import { linkKeyEncryption } from './replication-encryption.js'
 import { reportingStorage } from './reporting-storage.js'
 
@@ -37,8 +38,9 @@ export interface GroupLogOptions {
   readonly identityId: string
   readonly onRejected?: (entry: LogEntry<EventsPayload>) => void
   /**
-   * Replication errors: a peer that sends undecryptable or malformed blocks, a stream reset, a sync cut short
-   * by `close()`. The log goes on working; without a listener OrbitDB would throw them as unhandled.
+   * Replication errors: a peer that sends undecryptable or malformed blocks, a stream reset, a head whose
+   * join failed (it is tried again: see join-retry.ts). The log goes on working; without a listener OrbitDB would
+   * throw them as unhandled.
    */
   readonly onSyncError?: (error: unknown) => void
   /**
@@ -92,10 +94,13 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   })
   // Before the head exchange starts: an exchange with a peer already connected can fail at once, and an 'error'
   // event without a listener would throw and take the process down.
-  log.events.on('error', (error: unknown) => options.onSyncError?.(error))
+  const onSyncError = (error: unknown) => options.onSyncError?.(error)
+  log.events.on('error', onSyncError)
+  const retries = retryFailedJoins(log, onSyncError)
   await log.sync.start()
   const close = log.close.bind(log)
   log.close = async () => {
+    retries.stop()
     await blocks.close() // aborts fetches still in flight, so that the queue drains at once
     await close()
   }

@@ -7,6 +7,12 @@ export { createWeshNode, type WeshNode, type WeshNodeOptions, type WeshHelia } f
 export { weshLibp2pOptions, type WeshNetworkOptions, type WeshServices } from './libp2p-options.js'
 export { openGroupLog, type GroupLogOptions } from './group-log.js'
 export {
+  JOIN_RETRY_FIRST_DELAY_MS,
+  JOIN_RETRY_MAX_ATTEMPTS,
+  JOIN_RETRY_MAX_DELAY_MS,
+  JOIN_RETRY_MAX_PENDING,
+} from './join-retry.js'
+export {
   createLogAccessController,
   WESH_ACCESS_CONTROLLER_TYPE,
   type LogAccessControllerOptions,

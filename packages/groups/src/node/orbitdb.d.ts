@@ -80,6 +80,8 @@ declare module '@orbitdb/core' {
       traverse(): AsyncIterable<LogEntry<EventsPayload>>
       /** The entry blocks, as stored (encrypted for replication). */
       readonly storage: { get(hash: string): Promise<Uint8Array | undefined> }
+      /** Joins a peer's head and the path to ours; false when it was already there. Writable: see join-retry.ts. */
+      joinEntry(entry: LogEntry<EventsPayload>): Promise<boolean>
     }
     add(value: unknown): Promise<string>
     get(hash: string): Promise<unknown>

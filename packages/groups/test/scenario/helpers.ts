@@ -84,7 +84,12 @@ export async function startDevice(
 export async function openGroup(
   device: Device,
   group: Group,
-  options: { deviceSeed?: Uint8Array; groupSeed?: Uint8Array; knownMembers?: Uint8Array[] } = {},
+  options: {
+    deviceSeed?: Uint8Array
+    groupSeed?: Uint8Array
+    knownMembers?: Uint8Array[]
+    onRejected?: (what: string, error: unknown) => void
+  } = {},
 ): Promise<GroupSession> {
   const session = await GroupSession.open({
     node: device.node,
@@ -96,6 +101,7 @@ export async function openGroup(
     ...(options.knownMembers ? { knownMembers: options.knownMembers } : {}),
     onRejected: (what, error) => {
       if (process.env.WESH_DEBUG) console.log('rejected', what, error)
+      options.onRejected?.(what, error)
     },
   })
   device.sessions.push(session)

@@ -1,0 +1,101 @@
+import type { EventsDatabase, EventsPayload, LogEntry } from '@orbitdb/core'
+
+/** Delay before the first new try of a failed head join; it doubles on each failure up to the maximum. */
+export const JOIN_RETRY_FIRST_DELAY_MS = 500
+export const JOIN_RETRY_MAX_DELAY_MS = 30_000
+/** Tries per head before it is given up (about three minutes of backoff); a peer joining the log resets it. */
+export const JOIN_RETRY_MAX_ATTEMPTS = 10
+/** Failed heads kept per log, so that a peer sending endless unjoinable heads costs bounded memory. */
+export const JOIN_RETRY_MAX_PENDING = 256
+
+interface PendingJoin {
+  readonly entry: LogEntry<EventsPayload>
+  attempts: number
+  timer?: ReturnType<typeof setTimeout> | undefined
+}
+
+/**
+ * OrbitDB joins each head a peer sends and, when that fails (a block the peer announced could not be fetched,
+ * a fetch cut short), prints the error and drops the head: it is asked for again only at the next head
+ * exchange, and between peers that have both stopped writing there is none, so the entries never arrive
+ * (RESILIENCE.md bug 3). This keeps each failed head, reports the failure, and joins it again with backoff
+ * and whenever a peer joins the log. A join writes nothing until the whole path to our heads is fetched and
+ * verified, so trying again is safe.
+ */
+export function retryFailedJoins(
+  database: EventsDatabase,
+  onError: (error: unknown) => void,
+): { stop(): void } {
+  const log = database.log
+  const join = log.joinEntry.bind(log)
+  const pending = new Map<string, PendingJoin>()
+  let stopped = false
+
+  const isStopped = () => stopped // read through a call: it changes while a join is awaited
+  const attempt = async (item: PendingJoin): Promise<void> => {
+    item.timer = undefined
+    if (isStopped() || pending.get(item.entry.hash) !== item) return
+    item.attempts += 1
+    try {
+      const joined = await join(item.entry)
+      pending.delete(item.entry.hash)
+      // OrbitDB emits 'update' only for joins of its own; ours must reach the same listeners.
+      if (joined && !isStopped()) database.events.emit('update', item.entry)
+    } catch (error) {
+      if (isStopped()) return
+      onError(error)
+      schedule(item)
+    }
+  }
+
+  const schedule = (item: PendingJoin): void => {
+    if (item.attempts >= JOIN_RETRY_MAX_ATTEMPTS) {
+      pending.delete(item.entry.hash)
+      return
+    }
+    const delay = Math.min(JOIN_RETRY_FIRST_DELAY_MS * 2 ** (item.attempts - 1), JOIN_RETRY_MAX_DELAY_MS)
+    item.timer = setTimeout(() => void attempt(item), delay)
+    item.timer.unref() // a head waiting for its next try does not keep the process alive
+  }
+
+  const keep = (entry: LogEntry<EventsPayload>): void => {
+    if (pending.has(entry.hash)) return // already waiting for its next try
+    if (pending.size >= JOIN_RETRY_MAX_PENDING) {
+      const [oldestHash, oldest] = pending.entries().next().value as [string, PendingJoin]
+      clearTimeout(oldest.timer)
+      pending.delete(oldestHash)
+    }
+    const item: PendingJoin = { entry, attempts: 1 }
+    pending.set(entry.hash, item)
+    schedule(item)
+  }
+
+  log.joinEntry = async (entry) => {
+    try {
+      return await join(entry)
+    } catch (error) {
+      // A join cut short by `close()` is no failure: the head comes again with the next head exchange.
+      if (isStopped()) return false
+      onError(error)
+      keep(entry)
+      return false // handled here: OrbitDB would only print it
+    }
+  }
+
+  // A peer that joins may hold the blocks the earlier one could not deliver.
+  database.events.on('join', () => {
+    for (const item of pending.values()) {
+      clearTimeout(item.timer)
+      item.attempts = 0
+      void attempt(item)
+    }
+  })
+  return {
+    /** Called before the log closes: nothing is tried again after that. */
+    stop() {
+      stopped = true
+      for (const item of pending.values()) clearTimeout(item.timer)
+      pending.clear()
+    },
+  }
+}
