@@ -57,6 +57,7 @@ export {
   type BleDiscoveryComponents,
 } from './discovery.js'
 export { ADVERTISEMENT_VERSION, encodeAdvertisement, decodeAdvertisement } from './advertisement.js'
+export { type Packet, ResetReason, encodePacket, decodePacket } from './packet.js'
 export {
   BLE_PROTOCOL_NAME,
   BLE_PROTOCOL_CODE,

@@ -68,7 +68,14 @@ import {
   ReplicationTokens,
 } from '@wesh/replication'
 import { encodeLinkCode, linkCodeText, parseLinkCode } from '@wesh/contacts'
-import { decodeAdvertisement, encodeAdvertisement } from '@wesh/transport-ble'
+import {
+  DEFAULT_MTU,
+  ResetReason,
+  decodeAdvertisement,
+  decodePacket,
+  encodeAdvertisement,
+  encodePacket,
+} from '@wesh/transport-ble'
 import { ed25519PublicKey } from '@wesh/crypto'
 
 /** What a decoder takes: bytes, text (links, codes, hex), or a parsed JSON value (files, API bodies). */
@@ -259,6 +266,14 @@ export function fuzzTargets(): FuzzTarget[] {
     target('contacts: parseLinkCode (bytes)', 'bytes', parseLinkCode, [linkCode]),
     target('contacts: parseLinkCode (text)', 'text', parseLinkCode, [linkCodeText(code)]),
     target('transport-ble: decodeAdvertisement', 'bytes', decodeAdvertisement, [encodeAdvertisement(peerId)]),
+    target('transport-ble: decodePacket', 'bytes', (bytes) => decodePacket(bytes, DEFAULT_MTU), [
+      encodePacket({ type: 'data', seq: 7, frameLength: 40, payload: randomBytes(20) }),
+      encodePacket({ type: 'data', seq: 8, frameLength: undefined, payload: randomBytes(20) }),
+      encodePacket({ type: 'fin', seq: 9 }),
+      encodePacket({ type: 'ack', next: 10, credit: 64, sack: 5n }),
+      encodePacket({ type: 'reset', reason: ResetReason.TIMEOUT }),
+      encodePacket({ type: 'probe' }),
+    ]),
     target('crypto: fromHex', 'text', fromHex, ['00ff']),
     target('crypto: fromBase64', 'text', fromBase64, ['AP8=']),
     target('crypto: fromBase64Url', 'text', fromBase64Url, ['AP8']),
