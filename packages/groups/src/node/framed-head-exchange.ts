@@ -33,11 +33,51 @@ export function withFramedHeadExchange<T extends { libp2p: Libp2p }>(ipfs: T): T
     unhandle: (protocol: string | string[], options?: unknown) =>
       ipfs.libp2p.unhandle(renamed(protocol), options as never),
     dialProtocol: async (peer: never, protocols: string | string[], options?: unknown) => {
-      const stream = await ipfs.libp2p.dialProtocol(peer, renamed(protocols), options as never)
-      return isHeads(protocols) ? framed(stream) : stream
+      const dial = () => ipfs.libp2p.dialProtocol(peer, renamed(protocols), options as never)
+      if (!isHeads(protocols)) return dial()
+      return framed(await dialHeads(dial, (options as { signal?: AbortSignal } | undefined)?.signal))
     },
   })
   return delegate(ipfs, { libp2p })
+}
+
+/** Tries of a head-exchange dial that finds no handler yet; the waits double from the first one (about 6 s in all). */
+export const HEADS_DIAL_ATTEMPTS = 8
+export const HEADS_DIAL_FIRST_DELAY_MS = 50
+
+/**
+ * OrbitDB's sync subscribes to a log's topic first and registers the log's head-exchange handler after. A peer
+ * that sees the subscription and dials at once can find no handler yet; OrbitDB takes that for "this peer does
+ * not have the log" and never exchanges heads with it. The newcomer, which saw that peer's subscription before
+ * it opened the log, does not dial either, so what the peer wrote before never arrives: a contact's first chain
+ * key, or a whole history held by a replication server. A peer subscribed to the topic without the handler is
+ * one between those two steps, so the dial is tried again a few times.
+ */
+async function dialHeads(dial: () => Promise<Stream>, signal: AbortSignal | undefined): Promise<Stream> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await dial()
+    } catch (error) {
+      const noHandlerYet = error instanceof Error && error.name === 'UnsupportedProtocolError'
+      if (!noHandlerYet || attempt >= HEADS_DIAL_ATTEMPTS) throw error
+      await pause(HEADS_DIAL_FIRST_DELAY_MS * 2 ** (attempt - 1), signal)
+    }
+  }
+}
+
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    signal?.throwIfAborted()
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal?.reason as Error)
+    }
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
 }
 
 /** A view of `target` whose `overrides` replace some members; every other member is the target's own. */

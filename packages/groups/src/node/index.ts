@@ -6,6 +6,7 @@
 export { createWeshNode, type WeshNode, type WeshNodeOptions, type WeshHelia } from './wesh-node.js'
 export { weshLibp2pOptions, type WeshNetworkOptions, type WeshServices } from './libp2p-options.js'
 export { openGroupLog, type GroupLogOptions } from './group-log.js'
+export { HEADS_DIAL_ATTEMPTS, HEADS_DIAL_FIRST_DELAY_MS } from './framed-head-exchange.js'
 export {
   JOIN_RETRY_FIRST_DELAY_MS,
   JOIN_RETRY_MAX_ATTEMPTS,

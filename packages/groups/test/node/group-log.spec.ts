@@ -8,6 +8,7 @@ import { createWeshNode, type WeshNode } from '../../src/node/wesh-node.js'
 import { Events, type EventsDatabase } from '@orbitdb/core'
 import { linkKeyEncryption } from '../../src/node/replication-encryption.js'
 import { withFramedHeadExchange } from '../../src/node/framed-head-exchange.js'
+import { openGroupLog } from '../../src/node/group-log.js'
 
 const nodes: WeshNode[] = []
 const dirs: string[] = []
@@ -122,3 +123,49 @@ it('refuses entries that are not signed by the group key', async () => {
   // a liar can withhold only what it wrote itself; members' entries reach us through their own heads.
   expect(values.every((value) => isGenuine(value))).toBe(true)
 })
+
+it('exchanges heads with a peer whose log registers its head-exchange handler late', async () => {
+  const a = await node()
+  const b = await node()
+  const atA = await open(a)
+  for (const value of ['one', 'two', 'three']) await atA.add(signed(new TextEncoder().encode(value)))
+  // B meets A before it opens the log, so B has seen A's subscription already and will not dial: only A's dial,
+  // made when B subscribes, can bring B what A wrote. B's handler goes on only 300 ms after its subscription.
+  await b.libp2p.dial(a.libp2p.getMultiaddrs())
+  const late = withFramedHeadExchange(withLateHandlers(b.helia, 300))
+  const atB = await openGroupLog({
+    ipfs: late,
+    identities: b.orbitdb.identities,
+    directory: join(b.directory, 'late'),
+    name: `${toHex(groupId)}_wesh_group_messages`,
+    groupId,
+    signPublicKey: groupKey.publicKey,
+    linkKey,
+    identityId: toHex(randomBytes(16)),
+  })
+  try {
+    await until(atB, 3)
+    expect((await atB.all()).map((entry) => entry.hash)).toEqual((await atA.all()).map((entry) => entry.hash))
+  } finally {
+    await atB.close()
+  }
+})
+
+/** Helia whose libp2p registers protocol handlers `ms` late: a slow `handle` in OrbitDB's sync start. */
+function withLateHandlers<T extends { libp2p: WeshNode['libp2p'] }>(helia: T, ms: number): T {
+  const view = <V extends object>(target: V, overrides: Record<PropertyKey, unknown>): V =>
+    new Proxy(target, {
+      get(object, property) {
+        if (Object.hasOwn(overrides, property)) return overrides[property]
+        const value: unknown = Reflect.get(object, property, object)
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value
+      },
+    })
+  const libp2p = view(helia.libp2p, {
+    handle: async (...args: Parameters<WeshNode['libp2p']['handle']>) => {
+      await new Promise((resolve) => setTimeout(resolve, ms))
+      await helia.libp2p.handle(...args)
+    },
+  })
+  return view(helia, { libp2p })
+}
