@@ -17,6 +17,7 @@ import { base58btc } from 'multiformats/bases/base58'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { join } from 'node:path'
 import { createLogAccessController } from './log-access-controller.js'
+import { type SubscribersView, resyncHeads } from './heads-resync.js'
 import { retryFailedJoins } from './join-retry.js'
 import { linkKeyEncryption } from './replication-encryption.js'
 import { reportingStorage } from './reporting-storage.js'
@@ -98,8 +99,12 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   log.events.on('error', onSyncError)
   const retries = retryFailedJoins(log, onSyncError)
   await log.sync.start()
+  const { pubsub } = (ipfs as unknown as { libp2p: { services: { pubsub: SubscribersView } } }).libp2p
+    .services
+  const resync = resyncHeads(log, pubsub)
   const close = log.close.bind(log)
   log.close = async () => {
+    resync.stop()
     retries.stop()
     await blocks.close() // aborts fetches still in flight, so that the queue drains at once
     await close()

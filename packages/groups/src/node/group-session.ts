@@ -492,7 +492,7 @@ export class GroupSession {
     for (const member of this.#state.members.values()) members.set(toHex(member.memberPk), member.memberPk)
     for (const [hex, recipient] of members) {
       if (sentTo?.has(hex)) continue
-      const { chainKey, counter } = await this.#chainFor(hex)
+      const { chainKey, counter } = await this.#chainFor(hex, toHex(memberPk))
       const box = sealDeviceChainKey({
         senderDeviceSeed: this.#deviceSeed,
         recipientMemberId: recipient,
@@ -513,14 +513,14 @@ export class GroupSession {
    * before or after our device (a device that has not synced writes its join early in the order), and §5 wants
    * newcomers unable to read what was sent before they joined; so only members known to be there before us get our
    * chain as it was when our device joined, and can read what we wrote before we learnt of them: the creator
-   * (event 302), members the caller named in `knownMembers`, and our own member's other devices. Every other
-   * member gets our current chain.
+   * (event 302), members the caller named in `knownMembers`, and our own member's other devices (`ownMember`,
+   * hex). Every other member gets our current chain.
    */
-  async #chainFor(member: string): Promise<ChainState> {
-    const { memberSeed, knownMembers = [] } = this.#options
+  async #chainFor(member: string, ownMember: string): Promise<ChainState> {
+    const { knownMembers = [] } = this.#options
     const ahead =
       member === this.#state.initialMember ||
-      member === toHex(ed25519PublicKey(memberSeed)) ||
+      member === ownMember ||
       knownMembers.some((known) => toHex(known) === member)
     const stored = ahead ? await this.#options.secrets.get(`${this.#prefix}join-chain`) : undefined
     if (stored === undefined) return this.#sender.chain()

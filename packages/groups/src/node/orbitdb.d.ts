@@ -69,6 +69,8 @@ declare module '@orbitdb/core' {
 
   export interface EventsDatabase {
     readonly address: string
+    /** Peers whose head exchange with us is done or under way (OrbitDB's sync). */
+    readonly peers: Set<string>
     /** OrbitDB's head exchange; `start()` is for a database opened with `syncAutomatically: false`. */
     readonly sync: { start(): Promise<void> }
     readonly name: string

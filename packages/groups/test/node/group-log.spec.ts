@@ -125,14 +125,23 @@ it('refuses entries that are not signed by the group key', async () => {
 })
 
 it('exchanges heads with a peer whose log registers its head-exchange handler late', async () => {
+  await lateHandlerExchange(300) // within the tries of the dial (HEADS_DIAL_ATTEMPTS)
+})
+
+it('exchanges heads with a subscribed peer even after every dial to it failed', async () => {
+  await lateHandlerExchange(8_000) // past the dial's tries: the next look for subscribed peers (HEADS_RESYNC_INTERVAL_MS)
+})
+
+/** A writes three entries; B, already connected, opens the log with its head-exchange handler `ms` late. */
+async function lateHandlerExchange(ms: number): Promise<void> {
   const a = await node()
   const b = await node()
   const atA = await open(a)
   for (const value of ['one', 'two', 'three']) await atA.add(signed(new TextEncoder().encode(value)))
-  // B meets A before it opens the log, so B has seen A's subscription already and will not dial: only A's dial,
-  // made when B subscribes, can bring B what A wrote. B's handler goes on only 300 ms after its subscription.
+  // B meets A before it opens the log, so B has seen A's subscription already and will not dial at once: A's dial,
+  // made when B subscribes, comes before B's handler is on.
   await b.libp2p.dial(a.libp2p.getMultiaddrs())
-  const late = withFramedHeadExchange(withLateHandlers(b.helia, 300))
+  const late = withFramedHeadExchange(withLateHandlers(b.helia, ms))
   const atB = await openGroupLog({
     ipfs: late,
     identities: b.orbitdb.identities,
@@ -149,7 +158,7 @@ it('exchanges heads with a peer whose log registers its head-exchange handler la
   } finally {
     await atB.close()
   }
-})
+}
 
 /** Helia whose libp2p registers protocol handlers `ms` late: a slow `handle` in OrbitDB's sync start. */
 function withLateHandlers<T extends { libp2p: WeshNode['libp2p'] }>(helia: T, ms: number): T {
