@@ -37,6 +37,8 @@ export const GroupsErrorCode = {
   INVALID_CONTACT_STATE: 'INVALID_CONTACT_STATE',
   /** A contact request from, or to, an account this account blocks. `data`: `{ contact }`. */
   CONTACT_BLOCKED: 'CONTACT_BLOCKED',
+  /** A head exchange with a peer did not finish in time; its stream was aborted. `data`: `{ ms }`. */
+  HEADS_EXCHANGE_TIMEOUT: 'HEADS_EXCHANGE_TIMEOUT',
 } as const
 export type GroupsErrorCode = (typeof GroupsErrorCode)[keyof typeof GroupsErrorCode]
 

@@ -101,8 +101,33 @@ function renamed(protocols: string | string[]): string | string[] {
   return Array.isArray(protocols) ? protocols.map(rename) : rename(protocols)
 }
 
-/** The stream, with `send` framing each message and iteration yielding one whole message per frame. */
+/**
+ * The longest one head exchange may take. OrbitDB's sync bounds only the dial: a peer that never closes its side
+ * would hold the log's sync queue, and the peer would count as synced, for good. Aborted, the exchange fails,
+ * OrbitDB forgets the peer and the next look for subscribed peers (heads-resync.ts) starts another one.
+ */
+export const HEADS_EXCHANGE_TIMEOUT_MS = 60_000
+
+/**
+ * The stream, with `send` framing each message and iteration yielding one whole message per frame, aborted
+ * after `HEADS_EXCHANGE_TIMEOUT_MS`.
+ */
 function framed(stream: Stream): Stream {
+  const deadline = setTimeout(() => {
+    stream.abort(
+      new WeshError(GroupsErrorCode.HEADS_EXCHANGE_TIMEOUT, 'the head exchange did not finish in time', {
+        data: { ms: HEADS_EXCHANGE_TIMEOUT_MS },
+      }),
+    )
+  }, HEADS_EXCHANGE_TIMEOUT_MS)
+  deadline.unref() // an exchange under way does not keep the process alive
+  stream.addEventListener(
+    'close',
+    () => {
+      clearTimeout(deadline)
+    },
+    { once: true },
+  )
   return delegate(stream, {
     send: (bytes: Uint8Array | Uint8ArrayList) => stream.send(frame(bytes)),
     [Symbol.asyncIterator]: () => unframe(stream)[Symbol.asyncIterator](),

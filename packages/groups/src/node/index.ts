@@ -6,7 +6,11 @@
 export { createWeshNode, type WeshNode, type WeshNodeOptions, type WeshHelia } from './wesh-node.js'
 export { weshLibp2pOptions, type WeshNetworkOptions, type WeshServices } from './libp2p-options.js'
 export { openGroupLog, type GroupLogOptions } from './group-log.js'
-export { HEADS_DIAL_ATTEMPTS, HEADS_DIAL_FIRST_DELAY_MS } from './framed-head-exchange.js'
+export {
+  HEADS_DIAL_ATTEMPTS,
+  HEADS_DIAL_FIRST_DELAY_MS,
+  HEADS_EXCHANGE_TIMEOUT_MS,
+} from './framed-head-exchange.js'
 export { HEADS_RESYNC_INTERVAL_MS } from './heads-resync.js'
 export {
   JOIN_RETRY_FIRST_DELAY_MS,

@@ -1,9 +1,11 @@
 import { isWeshError, randomBytes, toHex } from '@wesh/crypto'
 import fc from 'fast-check'
 import { Uint8ArrayList } from 'uint8arraylist'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createMultiMemberGroup } from '../../src/index.js'
+import type { Stream } from '@libp2p/interface'
 import {
+  HEADS_EXCHANGE_TIMEOUT_MS,
   MAX_HEAD_FRAME_BYTES,
   frame,
   unframe,
@@ -106,6 +108,34 @@ describe('withFramedHeadExchange', () => {
     expect(received).toEqual([heads.map(toHex)])
     await viewB.libp2p.unhandle('/orbitdb/heads/orbitdb/test')
     expect(b.node.libp2p.getProtocols()).not.toContain('/wesh/heads/1.0.0/orbitdb/test')
+  })
+
+  it(`aborts an exchange that is not over after ${HEADS_EXCHANGE_TIMEOUT_MS} ms, on both sides`, async () => {
+    const [a, b] = await Promise.all([startDevice(), startDevice()])
+    await connect(a, b)
+    let accepted!: (stream: Stream) => void
+    const inbound = new Promise<Stream>((resolve) => (accepted = resolve))
+    // B takes the exchange and never answers nor closes: only the deadline ends it.
+    await withFramedHeadExchange(b.node.helia).libp2p.handle('/orbitdb/heads/orbitdb/silent', (stream) => {
+      accepted(stream)
+    })
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const viewA = withFramedHeadExchange(a.node.helia)
+      const outbound = await viewA.libp2p.dialProtocol(b.node.libp2p.peerId, '/orbitdb/heads/orbitdb/silent')
+      const silent = await inbound
+      const closed = (stream: Stream) =>
+        new Promise<unknown>((resolve) =>
+          stream.addEventListener('close', (event) => resolve(event.error), { once: true }),
+        )
+      const ends = [closed(outbound), closed(silent)]
+      await vi.advanceTimersByTimeAsync(HEADS_EXCHANGE_TIMEOUT_MS)
+      // Both ends run the deadline: whichever fires first aborts, the other sees the reset.
+      const errors = await Promise.all(ends)
+      expect(errors.some((error) => isWeshError(error, 'HEADS_EXCHANGE_TIMEOUT'))).toBe(true)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('merges several heads at once: the member back from a partition reads what both others wrote', async () => {
