@@ -7,6 +7,7 @@ import {
   type SecretStore,
   type WeshNode,
 } from '@wesh/groups/browser'
+import { ReplicationDeviceSync } from '@wesh/replication/client'
 
 /** IndexedDB names of this page's node and secrets: one account per origin. */
 const NODE_NAME = 'wesh-web'
@@ -19,6 +20,8 @@ export interface WeshClient {
   readonly node: WeshNode
   readonly account: WeshAccount
   readonly contacts: ContactRequests
+  /** Hands the account's groups to the replication devices linked to it (from any of its devices). */
+  readonly replication: ReplicationDeviceSync
   readonly displayName: string
   stop(): Promise<void>
 }
@@ -39,7 +42,7 @@ const PRIVATE_ADDRESS = /^\/ip4\/(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\
 
 /**
  * Starts the node and opens the account kept in `secrets` — or creates one named `newName` (PROTOCOL.md §1) —
- * then takes contact requests on every discovery system. `peers` are WebSockets multiaddrs of Node peers.
+ * then takes contact requests on every discovery system and feeds the account's replication devices. `peers` are WebSockets multiaddrs of Node peers.
  */
 export async function startWeshClient(options: {
   readonly secrets: SecretStore
@@ -57,12 +60,15 @@ export async function startWeshClient(options: {
   const account = await WeshAccount.open({ node, secrets })
   const contacts = await ContactRequests.start({ account })
   if (!account.state.contactRequestsEnabled) await account.enableContactRequests()
+  const replication = ReplicationDeviceSync.start({ account })
   return {
     node,
     account,
     contacts,
+    replication,
     displayName,
     async stop() {
+      await replication.stop()
       await contacts.stop()
       await account.close()
       await node.stop()

@@ -15,16 +15,19 @@ const TYPES: Record<string, string> = {
 export async function serveStatic(root: string): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     const path = normalize(join(root, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)))
-    const file = path.startsWith(root) && !path.endsWith('/') ? path : join(root, 'index.html')
-    stat(file)
-      .then((found) => {
-        const served = found.isFile() ? file : join(root, 'index.html')
-        response.writeHead(200, { 'content-type': TYPES[extname(served)] ?? 'application/octet-stream' })
-        createReadStream(served).pipe(response)
+    if (!path.startsWith(root)) {
+      response.writeHead(404).end()
+      return
+    }
+    // Any path that is not a file is the page itself, as static hosts serve single-page apps.
+    stat(path)
+      .then((found) => (found.isFile() ? path : join(root, 'index.html')))
+      .catch(() => join(root, 'index.html'))
+      .then((file) => {
+        response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' })
+        createReadStream(file).pipe(response)
       })
-      .catch(() => {
-        response.writeHead(404).end()
-      })
+      .catch(() => response.writeHead(500).end())
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
