@@ -7,7 +7,7 @@ import {
   GroupsErrorCode,
   parseContactCardLink,
 } from '@wesh/groups'
-import type { GroupSession, WeshAccount } from '@wesh/groups/node'
+import type { GroupSession, WeshAccount } from '@wesh/groups/session'
 import {
   accountContactTopic,
   type Clock,

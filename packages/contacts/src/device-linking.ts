@@ -11,7 +11,7 @@ import {
   WeshError,
 } from '@wesh/crypto'
 import { AccountKeys, type AccountStateV1, GroupsErrorCode } from '@wesh/groups'
-import { type SecretStore, WeshAccount, type WeshNode } from '@wesh/groups/node'
+import { type SecretStore, WeshAccount, type WeshNode } from '@wesh/groups/session'
 import { type Clock, systemClock } from '@wesh/rendezvous'
 import { TypedEventEmitter } from 'main-event'
 import {

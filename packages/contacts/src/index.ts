@@ -6,7 +6,7 @@
  * ```ts
  * import { ContactRequests } from '@wesh/contacts'
  * import { contactCardLink } from '@wesh/groups'
- * import type { WeshAccount } from '@wesh/groups/node'
+ * import type { WeshAccount } from '@wesh/groups/session'
  * import type { Discovery } from '@wesh/rendezvous'
  *
  * declare const account: WeshAccount, discovery: Discovery[], bobsCard: string

@@ -1,4 +1,5 @@
-import { scrypt } from 'node:crypto'
+import { scryptAsync } from '@noble/hashes/scrypt.js'
+import type * as NodeCrypto from 'node:crypto'
 import {
   assertInteger,
   bytesToUtf8,
@@ -145,6 +146,13 @@ export async function importAccountKeyFile(text: string, passphrase: string): Pr
   }
 }
 
+// Node's native scrypt runs on the libuv pool, so a node keeps serving while it works. It is looked up at run time
+// rather than imported, so that browser bundles never see a `node:` import; there @noble's scrypt (same bytes,
+// yielding to the page between rounds) takes over.
+const nodeCrypto = (
+  globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }
+).process?.getBuiltinModule?.('node:crypto') as typeof NodeCrypto | undefined
+
 function deriveKey(
   passphrase: string,
   salt: Uint8Array,
@@ -153,9 +161,11 @@ function deriveKey(
   p: number,
 ): Promise<Uint8Array> {
   const N = 2 ** logN
+  const password = passphrase.normalize('NFKC')
+  if (nodeCrypto === undefined) return scryptAsync(password, salt, { N, r, p, dkLen: 32 })
+  const { scrypt } = nodeCrypto
   return new Promise((resolve, reject) => {
-    // Node's native scrypt runs on the libuv pool, so a node keeps serving while it works.
-    scrypt(passphrase.normalize('NFKC'), salt, 32, { N, r, p, maxmem: 256 * N * r * p }, (error, key) => {
+    scrypt(password, salt, 32, { N, r, p, maxmem: 256 * N * r * p }, (error, key) => {
       if (error) reject(error)
       else resolve(new Uint8Array(key.buffer, key.byteOffset, key.byteLength))
     })

@@ -1,6 +1,6 @@
 import { toHex } from '@wesh/crypto'
 import { AccountKeys } from '@wesh/groups'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   ContactsErrorCode,
   KEY_FILE_SCRYPT_LOG_N,
@@ -90,5 +90,20 @@ describe('account key files', () => {
     expect(
       await codeOf(exportAccountKeyFile(AccountKeys.create(), 'x'.repeat(MIN_PASSPHRASE_CHARS - 1))),
     ).toBe(ContactsErrorCode.INVALID_KEY_FILE)
+  })
+})
+
+describe('key file without node:crypto (the browser path)', () => {
+  it("opens a file sealed with Node's scrypt using @noble's, and the other way round", async () => {
+    const keys = AccountKeys.create()
+    const onNode = await exportAccountKeyFile(keys, PASSPHRASE, FAST)
+    // What a browser sees: no process.getBuiltinModule, so key-file.ts falls back to @noble's scrypt.
+    vi.resetModules()
+    vi.stubGlobal('process', { ...process, getBuiltinModule: undefined })
+    const browser = await import('../src/key-file.js').finally(() => vi.unstubAllGlobals())
+    const restored = await browser.importAccountKeyFile(onNode, PASSPHRASE)
+    expect(toHex(restored.accountId)).toBe(toHex(keys.accountId))
+    const inBrowser = await browser.exportAccountKeyFile(keys, PASSPHRASE, FAST)
+    expect(toHex((await importAccountKeyFile(inBrowser, PASSPHRASE)).accountId)).toBe(toHex(keys.accountId))
   })
 })

@@ -15,12 +15,12 @@ import type { Helia } from 'helia'
 import * as Block from 'multiformats/block'
 import { base58btc } from 'multiformats/bases/base58'
 import { sha256 } from 'multiformats/hashes/sha2'
-import { join } from 'node:path'
 import { createLogAccessController } from './log-access-controller.js'
 import { type SubscribersView, resyncHeads } from './heads-resync.js'
 import { retryFailedJoins } from './join-retry.js'
 import { linkKeyEncryption } from './replication-encryption.js'
 import { reportingStorage } from './reporting-storage.js'
+import { storagePath } from './storage-path.js'
 
 export interface GroupLogOptions {
   readonly ipfs: Helia
@@ -72,14 +72,14 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   // the replication queue, and a block that a departed peer announced would hold it for the fetch timeout.
   const blocks = await IPFSBlockStorage({ ipfs, pin: true })
   const address = `/orbitdb/${hash}`
-  const directory = join(options.directory, hash)
+  const directory = storagePath(options.directory, hash)
   const { onStorageError } = options
   const cached = async (storage: Storage): Promise<Storage> => {
     const composed = await ComposedStorage(await LRUStorage({ size: ENTRY_CACHE_SIZE }), storage)
     return onStorageError === undefined ? composed : reportingStorage(composed, onStorageError)
   }
   // Heads and index where OrbitDB keeps them by default (`<directory>/<address>/log/…`): existing logs open as before.
-  const level = (part: string) => LevelStorage({ path: join(directory, address, 'log', part) })
+  const level = (part: string) => LevelStorage({ path: storagePath(directory, address, 'log', part) })
   const log = await Events()({
     ipfs,
     identity,

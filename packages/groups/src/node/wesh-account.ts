@@ -8,7 +8,7 @@ import { EventType } from '../group-event.js'
 import { type Group, GroupType, accountGroup, contactGroup, createMultiMemberGroup } from '../group.js'
 import { invitationFields, parseInvitation, parseInvitationLink } from '../invitation.js'
 import { GroupSession, membershipOf } from './group-session.js'
-import type { SecretStore } from './secret-store.js'
+import type { SecretStore } from './memory-secret-store.js'
 import type { WeshNode } from './wesh-node.js'
 
 const KEYS_NAME = 'account/keys'

@@ -7,6 +7,9 @@
  * @packageDocumentation
  */
 import './orbitdb-types.js'
+// The member side (requestReplica, replicateGroup, connectToReplicas, offerReplicationDeviceLink,
+// ReplicationDeviceSync) is also `@wesh/replication/client`, for browser bundles.
+export * from '../client/index.js'
 export {
   createReplicationNode,
   ReplicationNode,
@@ -19,32 +22,12 @@ export {
   type LinkedAccount,
   type UnopenedGroup,
 } from './replication-node.js'
-export { requestReplica, type ReplicationProtocolServer } from './replication-protocol.js'
+export type { ReplicationProtocolServer } from './replication-protocol.js'
 export {
   replicationHttpApi,
   HTTP_STATUS_OF,
   type ReplicationHttpApi,
   type ReplicationHttpStats,
 } from './http-api.js'
-export {
-  replicateGroup,
-  connectToReplicas,
-  type ReplicatedSession,
-  type SessionWithReplicas,
-} from './member-helpers.js'
 export { linkedAccountOwner } from './linked-accounts.js'
-export {
-  offerReplicationDeviceLink,
-  type ReplicationDeviceOffer,
-  type ReplicationDeviceOfferOptions,
-  type LinkedReplicationDevice,
-} from './replication-device-offer.js'
 export { linkReplicationDevice, type LinkReplicationDeviceOptions } from './replication-device-link.js'
-export {
-  ReplicationDeviceSync,
-  DEFAULT_SYNC_RETRY_INITIAL_MS,
-  DEFAULT_SYNC_RETRY_MAX_MS,
-  type ReplicationDeviceSyncOptions,
-  type ReplicationDeviceEntry,
-  type ReplicationDeviceSyncDetail,
-} from './replication-device-sync.js'

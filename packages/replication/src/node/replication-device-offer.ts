@@ -14,7 +14,7 @@ import {
   type LinkCode,
 } from '@wesh/contacts'
 import { WeshError, assertInteger, constantTimeEqual, erase, randomBytes } from '@wesh/crypto'
-import type { WeshAccount } from '@wesh/groups/node'
+import type { WeshAccount } from '@wesh/groups/session'
 import { REPLICATION_DEVICE_AUTHENTICATION, REPLICATION_DEVICE_LINK_PROTOCOL } from '../constants.js'
 import { replicationError, ReplicationErrorCode } from '../errors.js'
 import { encodeReplicationDeviceGrant, replicationDeviceGrant } from '../replication-device.js'

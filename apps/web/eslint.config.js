@@ -1,0 +1,3 @@
+import { weshEslintConfig } from '@wesh/tooling/eslint'
+
+export default weshEslintConfig(import.meta.dirname)

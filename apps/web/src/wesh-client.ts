@@ -1,0 +1,78 @@
+import { ContactRequests } from '@wesh/contacts'
+import { bytesToUtf8, utf8ToBytes } from '@wesh/crypto'
+import {
+  IndexedDbSecretStore,
+  WeshAccount,
+  createBrowserWeshNode,
+  type SecretStore,
+  type WeshNode,
+} from '@wesh/groups/browser'
+import { ReplicationDeviceSync } from '@wesh/replication/client'
+
+/** IndexedDB names of this page's node and secrets: one account per origin. */
+const NODE_NAME = 'wesh-web'
+const SECRETS_NAME = 'wesh-web/secrets'
+/** The display name the person chose, kept next to the account keys; its presence means the account exists. */
+const DISPLAY_NAME = 'web/display-name'
+
+/** The account open in this page, on a node that reaches Node peers over WebSockets. */
+export interface WeshClient {
+  readonly node: WeshNode
+  readonly account: WeshAccount
+  readonly contacts: ContactRequests
+  /** Hands the account's groups to the replication devices linked to it (from any of its devices). */
+  readonly replication: ReplicationDeviceSync
+  readonly displayName: string
+  stop(): Promise<void>
+}
+
+/** Opens the page's secret store; the caller closes it, or hands it to {@link startWeshClient}. */
+export function openSecrets(): Promise<IndexedDbSecretStore> {
+  return IndexedDbSecretStore.open(SECRETS_NAME)
+}
+
+/** The display name of the account kept in `secrets`, or undefined when this browser has no account yet. */
+export async function storedDisplayName(secrets: SecretStore): Promise<string | undefined> {
+  const stored = await secrets.get(DISPLAY_NAME)
+  return stored && bytesToUtf8(stored)
+}
+
+/** Loopback and private IPv4 addresses: a LAN or a test, where the page must dial what browsers refuse by default. */
+const PRIVATE_ADDRESS = /^\/ip4\/(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/
+
+/**
+ * Starts the node and opens the account kept in `secrets` — or creates one named `newName` (PROTOCOL.md §1) —
+ * then takes contact requests on every discovery system and feeds the account's replication devices. `peers` are WebSockets multiaddrs of Node peers.
+ */
+export async function startWeshClient(options: {
+  readonly secrets: SecretStore
+  readonly peers: readonly string[]
+  readonly newName?: string
+}): Promise<WeshClient> {
+  const { secrets, peers } = options
+  if (options.newName !== undefined) await secrets.put(DISPLAY_NAME, utf8ToBytes(options.newName))
+  const displayName = (await storedDisplayName(secrets)) ?? ''
+  const lan = peers.length > 0 && peers.every((peer) => PRIVATE_ADDRESS.test(peer))
+  const node = await createBrowserWeshNode({
+    name: NODE_NAME,
+    network: { bootstrap: peers, ...(lan ? { privateAddresses: true, dht: 'lan' } : {}) },
+  })
+  const account = await WeshAccount.open({ node, secrets })
+  const contacts = await ContactRequests.start({ account })
+  if (!account.state.contactRequestsEnabled) await account.enableContactRequests()
+  const replication = ReplicationDeviceSync.start({ account })
+  return {
+    node,
+    account,
+    contacts,
+    replication,
+    displayName,
+    async stop() {
+      await replication.stop()
+      await contacts.stop()
+      await account.close()
+      await node.stop()
+      await secrets.close()
+    },
+  }
+}

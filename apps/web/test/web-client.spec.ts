@@ -1,0 +1,157 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromiumPath } from './chromium.js'
+import { LiveWesh, wesh, weshJson } from './processes.js'
+import { serveStatic } from './static-server.js'
+
+const dist = fileURLToPath(new URL('../dist', import.meta.url))
+/** Set to a directory to save screenshots of the main screens there (apps/web/docs/ in the README). */
+const screenshots = process.env['WESH_WEB_SCREENSHOTS']
+
+interface Ready {
+  event: 'ready'
+  peerId: string
+  addresses: string[]
+}
+
+describe('the web client in Chromium with a wesh daemon on loopback', () => {
+  let root: string
+  let profile: string
+  let daemon: LiveWesh | undefined
+  let daemonAddress: string
+  let site: Awaited<ReturnType<typeof serveStatic>> | undefined
+  let browser: Browser | undefined
+  let page: Page
+  const env = () => ({ XDG_DATA_HOME: join(root, 'xdg'), WESH_PROFILE: '' })
+  const on = () => ['--profile', profile]
+  const pageErrors: string[] = []
+
+  const shot = async (name: string) => {
+    if (screenshots) await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true })
+  }
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'wesh-web-'))
+    profile = join(root, 'daemon')
+    await weshJson(['init', '--name', 'Nodie', ...on()], env())
+    daemon = new LiveWesh(
+      ['daemon', ...on(), '--listen', '/ip4/127.0.0.1/tcp/0/ws', '--no-mdns', '--dht', 'lan', '--json'],
+      env(),
+    )
+    const ready = JSON.parse(await daemon.line((line) => line.includes('"ready"'))) as Ready
+    daemonAddress = ready.addresses.find((address) => address.includes('/ws/')) as string
+    site = await serveStatic(dist)
+    browser = await chromium.launch({
+      executablePath: chromiumPath(),
+      // Root in a container has no user namespaces for Chromium's sandbox; the page is our own build.
+      args: ['--no-sandbox'],
+    })
+    page = await browser.newPage({ viewport: { width: 720, height: 900 } })
+    // Locators wait on the DOM; this bounds how long, on 2 busy cores.
+    page.setDefaultTimeout(120_000)
+    page.on('pageerror', (error) => pageErrors.push(error.message))
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await site?.close()
+    expect(await daemon?.stop()).toBe(0)
+    await rm(root, { recursive: true, force: true })
+  })
+
+  /** The page, reached at `?peer=` the daemon's WebSockets address. */
+  const open = () => page.goto(`${site!.url}?peer=${encodeURIComponent(daemonAddress)}`)
+  const messages = () => page.getByTestId('messages').getByTestId('message')
+  const statusText = () => page.getByTestId('status').textContent()
+
+  it('creates an account in the page, connected to the daemon over WebSockets', async () => {
+    const started = performance.now()
+    await open()
+    await page.getByTestId('name').waitFor()
+    await shot('1-create-account')
+    await page.getByTestId('name').fill('Webby')
+    await page.getByTestId('create').click()
+    await page.getByTestId('my-card').waitFor()
+    await page.locator('[data-peers="1"]').waitFor()
+    expect(await page.getByTestId('my-card').inputValue()).toMatch(/^wesh:\/\/contact\//)
+    console.log(`account created and connected in ${Math.round(performance.now() - started)} ms`)
+  })
+
+  it('sends a contact request that the daemon accepts, then both sides chat', async () => {
+    const started = performance.now()
+    const { link } = await weshJson<{ link: string }>(['id', ...on()], env())
+    await page.getByTestId('contact-link').fill(link)
+    await page.getByTestId('add-contact').click()
+    const requests = await weshJson<{ name: string }[]>(
+      ['contact', 'requests', '--wait', '--timeout', '150', ...on()],
+      env(),
+    )
+    expect(requests.map((request) => request.name)).toEqual(['Webby'])
+    await weshJson(['contact', 'accept', 'Webby', ...on()], env())
+    const nodie = page.locator('[data-contact="Nodie"][data-status="outgoing-sent"]')
+    await nodie.waitFor()
+    await shot('2-home')
+    await nodie.getByTestId('chat').click()
+    await page.getByTestId('message-text').fill('hello from Chromium')
+    await page.getByTestId('send').click()
+
+    const reader = new LiveWesh(['read', 'Webby', '--follow', '--json', ...on()], env())
+    await reader.line((line) => line.includes('"hello from Chromium"'))
+    console.log(
+      `first message from the page read on the daemon ${Math.round(performance.now() - started)} ms after the request was sent`,
+    )
+    expect(await reader.stop()).toBe(0)
+    const sent = performance.now()
+    expect((await wesh(['send', 'Webby', 'hello from Node', ...on()], env())).code).toBe(0)
+    await messages().filter({ hasText: 'hello from Node' }).waitFor()
+    console.log(
+      `message from the daemon on screen ${Math.round(performance.now() - sent)} ms after \`wesh send\` began`,
+    )
+    expect(await messages().allTextContents()).toEqual(['hello from Chromium', 'hello from Node'])
+    expect(await messages().evaluateAll((items) => items.map((item) => item.getAttribute('class')))).toEqual([
+      'self',
+      'peer',
+    ])
+    await shot('3-chat')
+  })
+
+  it('keeps the account, the contact and the history in IndexedDB across a reload', async () => {
+    await page.getByTestId('back').click()
+    const before = await page.getByTestId('my-card').inputValue()
+    const started = performance.now()
+    await page.reload()
+    await page.locator('[data-contact="Nodie"]').getByTestId('chat').click()
+    await messages().filter({ hasText: 'hello from Node' }).waitFor()
+    console.log(`history on screen ${Math.round(performance.now() - started)} ms after the reload`)
+    expect(await messages().allTextContents()).toEqual(['hello from Chromium', 'hello from Node'])
+    await page.getByTestId('back').click()
+    expect(await page.getByTestId('my-card').inputValue()).toBe(before)
+    // Still connected and still writing: a message after the reload reaches the daemon.
+    await page.locator('[data-peers="1"]').waitFor()
+    await page.locator('[data-contact="Nodie"]').getByTestId('chat').click()
+    await page.getByTestId('message-text').fill('back after a reload')
+    await page.getByTestId('send').click()
+    const reader = new LiveWesh(['read', 'Webby', '--follow', '--json', ...on()], env())
+    await reader.line((line) => line.includes('"back after a reload"'))
+    expect(await reader.stop()).toBe(0)
+    expect(pageErrors).toEqual([])
+  })
+
+  it('shows the WeshError code of a malformed card and stays usable', async () => {
+    await page.getByTestId('back').click()
+    await page.getByTestId('contact-link').fill('wesh://contact/not-a-card')
+    await page.getByTestId('add-contact').click()
+    await page.locator('[data-error]').waitFor()
+    expect(await statusText()).toMatch(/^INVALID_CONTACT_CARD: /)
+    expect(await page.getByTestId('contacts').locator('li').count()).toBe(1)
+    // The next action that succeeds clears the error.
+    await page.getByTestId('contact-link').fill('')
+    await page.locator('[data-contact="Nodie"]').getByTestId('chat').click()
+    await page.getByTestId('messages').waitFor()
+    expect(await page.locator('[data-error]').count()).toBe(0)
+  })
+})
