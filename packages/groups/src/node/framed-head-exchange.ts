@@ -3,6 +3,7 @@ import { WeshError } from '@wesh/crypto'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { MAX_SIGNED_ENTRY_BYTES } from '../constants.js'
 import { GroupsErrorCode } from '../errors.js'
+import { unrefTimer } from './unref-timer.js'
 
 /** The prefix of OrbitDB's head-exchange protocol (its `sync.js`: `/orbitdb/heads` + the log's address). */
 const ORBITDB_HEADS = '/orbitdb/heads'
@@ -120,7 +121,7 @@ function framed(stream: Stream): Stream {
       }),
     )
   }, HEADS_EXCHANGE_TIMEOUT_MS)
-  deadline.unref() // an exchange under way does not keep the process alive
+  unrefTimer(deadline) // an exchange under way does not keep the process alive
   stream.addEventListener(
     'close',
     () => {

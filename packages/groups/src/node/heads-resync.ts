@@ -1,5 +1,6 @@
 import type { PeerId } from '@libp2p/interface'
 import type { EventsDatabase } from '@orbitdb/core'
+import { unrefTimer } from './unref-timer.js'
 
 /** How often a log looks for subscribed peers it has not exchanged heads with. */
 export const HEADS_RESYNC_INTERVAL_MS = 5_000
@@ -29,7 +30,7 @@ export function resyncHeads(database: EventsDatabase, pubsub: SubscribersView): 
       )
     }
   }, HEADS_RESYNC_INTERVAL_MS)
-  timer.unref() // a log waiting for its next look does not keep the process alive
+  unrefTimer(timer) // a log waiting for its next look does not keep the process alive
   return {
     stop() {
       clearInterval(timer)

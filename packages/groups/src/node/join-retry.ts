@@ -1,4 +1,5 @@
 import type { EventsDatabase, EventsPayload, LogEntry } from '@orbitdb/core'
+import { unrefTimer } from './unref-timer.js'
 
 /** Delay before the first new try of a failed head join; it doubles on each failure up to the maximum. */
 export const JOIN_RETRY_FIRST_DELAY_MS = 500
@@ -55,7 +56,7 @@ export function retryFailedJoins(
     }
     const delay = Math.min(JOIN_RETRY_FIRST_DELAY_MS * 2 ** (item.attempts - 1), JOIN_RETRY_MAX_DELAY_MS)
     item.timer = setTimeout(() => void attempt(item), delay)
-    item.timer.unref() // a head waiting for its next try does not keep the process alive
+    unrefTimer(item.timer) // a head waiting for its next try does not keep the process alive
   }
 
   const keep = (entry: LogEntry<EventsPayload>): void => {
