@@ -16,8 +16,9 @@ const workspaces = [
 const reportOf = (dir) => join(dir, '.test-results', 'results.json')
 for (const dir of workspaces) rmSync(reportOf(dir), { force: true })
 
-// Two tasks at a time, one per core: integration tests start real nodes and must not starve each other.
-const turbo = spawnSync('turbo', ['run', 'test', '--concurrency=2', ...process.argv.slice(2)], {
+// Two tasks at a time, one per core: integration tests start real nodes and must not starve each other. `--continue`:
+// a failing package does not stop the others, so the totals below count every test.
+const turbo = spawnSync('turbo', ['run', 'test', '--concurrency=2', '--continue', ...process.argv.slice(2)], {
   cwd: root,
   stdio: 'inherit',
 })
