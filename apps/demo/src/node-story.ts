@@ -295,8 +295,11 @@ async function replicationServer(story: Story, timeline: Timeline): Promise<void
   for (const line of written) await club.send(utf8ToBytes(line))
   timeline.say('Alice', `writes ${written.length} messages while Carol is offline`)
   const held = heldBefore + written.length
-  await untilReplicated(replication, club.group.publicKey, held)
-  timeline.say('repl', `holds all ${held} messages, sealed: it has no key to read them`)
+  await untilReplicated(replication, club, held)
+  timeline.say(
+    'repl',
+    `holds the whole group: all ${held} messages and the metadata log, sealed: it has no key to read them`,
+  )
   if (story.bobChat) story.bobChatIds = (await story.bobChat.messages()).map((m) => m.id)
   for (const device of [alice, bob]) await cast.stop(device)
   timeline.say('group', 'every member is offline now; only the replication server holds the group')
@@ -371,19 +374,30 @@ async function waitForText(session: GroupSession, wanted: string): Promise<void>
 }
 
 /**
- * Resolves once the replication server's HTTP API (`GET /v1/groups/:id`) counts `count` message entries. The server
- * is another process: its API is the only way to see what it holds, so this asks every 100 ms, for a minute at most.
+ * Resolves once the replication server's HTTP API (`GET /v1/groups/:id`) shows the heads `session` has of both logs
+ * and `count` message entries: it then holds all of the group, the metadata log too, which a newcomer must read from
+ * it alone. The server is another process: its API is the only way to see what it holds, so this asks every
+ * 100 ms, for a minute at most.
  */
-async function untilReplicated(server: ServerProcess, groupId: Uint8Array, count: number): Promise<void> {
+async function untilReplicated(server: ServerProcess, session: GroupSession, count: number): Promise<void> {
   if (server.http === undefined) throw new Error('the replication server has no HTTP API')
   const deadline = AbortSignal.timeout(60_000)
+  const same = (a: readonly string[] = [], b: readonly string[]) =>
+    [...a].sort().join() === [...b].sort().join()
   for (;;) {
-    const response = await fetch(`${server.http}/v1/groups/${toHex(groupId)}`, {
+    const response = await fetch(`${server.http}/v1/groups/${toHex(session.group.publicKey)}`, {
       headers: { authorization: `Bearer ${REPLICATION_TOKEN}` },
       signal: deadline,
     })
-    const status = (await response.json()) as { messages?: { entries?: number } }
-    if ((status.messages?.entries ?? 0) >= count) return
+    type Log = { entries?: number; heads?: string[] }
+    const status = (await response.json()) as { metadata?: Log; messages?: Log }
+    const ours = await session.heads()
+    if (
+      (status.messages?.entries ?? 0) >= count &&
+      same(status.metadata?.heads, ours.metadata) &&
+      same(status.messages?.heads, ours.messages)
+    )
+      return
     await new Promise((resolve) => setTimeout(resolve, 100))
     deadline.throwIfAborted()
   }
