@@ -3,6 +3,7 @@ import { WeshError } from '@wesh/crypto'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { MAX_SIGNED_ENTRY_BYTES } from '../constants.js'
 import { GroupsErrorCode } from '../errors.js'
+import { delegate } from './delegate.js'
 import { unrefTimer } from './unref-timer.js'
 
 /** The prefix of OrbitDB's head-exchange protocol (its `sync.js`: `/orbitdb/heads` + the log's address). */
@@ -78,17 +79,6 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
       resolve()
     }, ms)
     signal?.addEventListener('abort', onAbort, { once: true })
-  })
-}
-
-/** A view of `target` whose `overrides` replace some members; every other member is the target's own. */
-function delegate<T extends object>(target: T, overrides: Record<PropertyKey, unknown>): T {
-  return new Proxy(target, {
-    get(object, property) {
-      if (Object.hasOwn(overrides, property)) return overrides[property]
-      const value: unknown = Reflect.get(object, property, object)
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value
-    },
   })
 }
 

@@ -7,6 +7,7 @@ import { afterEach, expect, it } from 'vitest'
 import { createWeshNode, type WeshNode } from '../../src/node/wesh-node.js'
 import { Events, type EventsDatabase } from '@orbitdb/core'
 import { linkKeyEncryption } from '../../src/node/replication-encryption.js'
+import { delegate } from '../../src/node/delegate.js'
 import { withFramedHeadExchange } from '../../src/node/framed-head-exchange.js'
 import { openGroupLog } from '../../src/node/group-log.js'
 
@@ -162,19 +163,11 @@ async function lateHandlerExchange(ms: number): Promise<void> {
 
 /** Helia whose libp2p registers protocol handlers `ms` late: a slow `handle` in OrbitDB's sync start. */
 function withLateHandlers<T extends { libp2p: WeshNode['libp2p'] }>(helia: T, ms: number): T {
-  const view = <V extends object>(target: V, overrides: Record<PropertyKey, unknown>): V =>
-    new Proxy(target, {
-      get(object, property) {
-        if (Object.hasOwn(overrides, property)) return overrides[property]
-        const value: unknown = Reflect.get(object, property, object)
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value
-      },
-    })
-  const libp2p = view(helia.libp2p, {
+  const libp2p = delegate(helia.libp2p, {
     handle: async (...args: Parameters<WeshNode['libp2p']['handle']>) => {
       await new Promise((resolve) => setTimeout(resolve, ms))
       await helia.libp2p.handle(...args)
     },
   })
-  return view(helia, { libp2p })
+  return delegate(helia, { libp2p })
 }
