@@ -14,6 +14,7 @@ export {
   HEADS_EXCHANGE_TIMEOUT_MS,
 } from '../node/framed-head-exchange.js'
 export { HEADS_RESYNC_INTERVAL_MS } from '../node/heads-resync.js'
+export { unrefTimer } from '../node/unref-timer.js'
 export {
   JOIN_RETRY_FIRST_DELAY_MS,
   JOIN_RETRY_MAX_ATTEMPTS,

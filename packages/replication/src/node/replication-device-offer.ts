@@ -14,7 +14,7 @@ import {
   type LinkCode,
 } from '@wesh/contacts'
 import { WeshError, assertInteger, constantTimeEqual, erase, randomBytes } from '@wesh/crypto'
-import type { WeshAccount } from '@wesh/groups/session'
+import { type WeshAccount, unrefTimer } from '@wesh/groups/session'
 import { REPLICATION_DEVICE_AUTHENTICATION, REPLICATION_DEVICE_LINK_PROTOCOL } from '../constants.js'
 import { replicationError, ReplicationErrorCode } from '../errors.js'
 import { encodeReplicationDeviceGrant, replicationDeviceGrant } from '../replication-device.js'
@@ -105,7 +105,7 @@ export async function offerReplicationDeviceLink(
       void close(new WeshError(ContactsErrorCode.LINK_CODE_EXPIRED, 'the replication-device code expired'))
     }
   }, ttlMs)
-  expiry.unref()
+  unrefTimer(expiry) // browsers' timers are numbers: `unref` only where the runtime has it
 
   const claim = (codeId: Uint8Array): CodeClaim => {
     if (state !== 'open' || !constantTimeEqual(codeId, code.codeId) || Date.now() >= code.expiresAt) {
