@@ -17,6 +17,7 @@ import { base58btc } from 'multiformats/bases/base58'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { createLogAccessController } from './log-access-controller.js'
 import { type SubscribersView, resyncHeads } from './heads-resync.js'
+import { exclusiveHeadUpdates } from './exclusive-head-updates.js'
 import { retryFailedJoins } from './join-retry.js'
 import { linkKeyEncryption } from './replication-encryption.js'
 import { reportingStorage } from './reporting-storage.js'
@@ -97,6 +98,7 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   // event without a listener would throw and take the process down.
   const onSyncError = (error: unknown) => options.onSyncError?.(error)
   log.events.on('error', onSyncError)
+  exclusiveHeadUpdates(log.log) // before the retries take hold of `joinEntry`: their joins must wait too
   const retries = retryFailedJoins(log, onSyncError)
   await log.sync.start()
   const { pubsub } = (ipfs as unknown as { libp2p: { services: { pubsub: SubscribersView } } }).libp2p

@@ -84,6 +84,8 @@ declare module '@orbitdb/core' {
       readonly storage: { get(hash: string): Promise<Uint8Array | undefined> }
       /** Joins a peer's head and the path to ours; false when it was already there. Writable: see join-retry.ts. */
       joinEntry(entry: LogEntry<EventsPayload>): Promise<boolean>
+      /** Appends a payload after the current heads. Writable: see exclusive-head-updates.ts. */
+      append(payload: unknown, options?: { referencesCount?: number }): Promise<LogEntry<EventsPayload>>
     }
     add(value: unknown): Promise<string>
     get(hash: string): Promise<unknown>

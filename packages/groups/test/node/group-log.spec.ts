@@ -6,6 +6,7 @@ import { signEntry, verifyEntry } from '../../src/index.js'
 import { afterEach, expect, it } from 'vitest'
 import { createWeshNode, type WeshNode } from '../../src/node/wesh-node.js'
 import { Events, type EventsDatabase } from '@orbitdb/core'
+import { CID } from 'multiformats/cid'
 import { linkKeyEncryption } from '../../src/node/replication-encryption.js'
 import { delegate } from '../../src/node/delegate.js'
 import { withFramedHeadExchange } from '../../src/node/framed-head-exchange.js'
@@ -171,3 +172,21 @@ function withLateHandlers<T extends { libp2p: WeshNode['libp2p'] }>(helia: T, ms
   })
   return delegate(helia, { libp2p })
 }
+
+it('keeps a head joined while an append of its own is under way (RESILIENCE.md bug 8)', async () => {
+  const a = await node()
+  const b = await node()
+  const logA = await open(a)
+  const logB = await open(b)
+  const lost: number[] = []
+  for (let round = 0; round < 20; round++) {
+    // Entries of the other replica, already in local storage: a join tried again after a failed fetch.
+    const hash = await logB.add(signed(Uint8Array.of(round)))
+    const entry = await logB.log.get(hash)
+    await a.helia.blockstore.put(CID.parse(hash), (await logB.log.storage.get(hash))!)
+    await Promise.all([logA.add(signed(Uint8Array.of(100 + round))), logA.log.joinEntry(entry!)])
+    const reachable = new Set((await logA.all()).map((e) => e.hash))
+    if (!reachable.has(hash)) lost.push(round)
+  }
+  expect(lost).toEqual([])
+})
