@@ -18,7 +18,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { createLogAccessController } from './log-access-controller.js'
 import { type SubscribersView, resyncHeads } from './heads-resync.js'
 import { exclusiveHeadUpdates } from './exclusive-head-updates.js'
-import { retryFailedJoins } from './join-retry.js'
+import { joinHeadsInBackground } from './head-joins.js'
 import { linkKeyEncryption } from './replication-encryption.js'
 import { reportingStorage } from './reporting-storage.js'
 import { storagePath } from './storage-path.js'
@@ -41,7 +41,7 @@ export interface GroupLogOptions {
   readonly onRejected?: (entry: LogEntry<EventsPayload>) => void
   /**
    * Replication errors: a peer that sends undecryptable or malformed blocks, a stream reset, a head whose
-   * join failed (it is tried again: see join-retry.ts). The log goes on working; without a listener OrbitDB would
+   * join failed (it is tried again: see head-joins.ts). The log goes on working; without a listener OrbitDB would
    * throw them as unhandled.
    */
   readonly onSyncError?: (error: unknown) => void
@@ -98,8 +98,8 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   // event without a listener would throw and take the process down.
   const onSyncError = (error: unknown) => options.onSyncError?.(error)
   log.events.on('error', onSyncError)
-  exclusiveHeadUpdates(log.log) // before the retries take hold of `joinEntry`: their joins must wait too
-  const retries = retryFailedJoins(log, onSyncError)
+  exclusiveHeadUpdates(log.log) // before the background joins take hold of `joinEntry`: they must wait too
+  const joins = joinHeadsInBackground(log, onSyncError)
   await log.sync.start()
   const { pubsub } = (ipfs as unknown as { libp2p: { services: { pubsub: SubscribersView } } }).libp2p
     .services
@@ -107,8 +107,9 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   const close = log.close.bind(log)
   log.close = async () => {
     resync.stop()
-    retries.stop()
-    await blocks.close() // aborts fetches still in flight, so that the queue drains at once
+    joins.stop()
+    await blocks.close() // aborts fetches still in flight, so that the joins end at once
+    await joins.settled()
     await close()
   }
   return log

@@ -79,10 +79,12 @@ declare module '@orbitdb/core' {
     readonly log: {
       heads(): Promise<LogEntry<EventsPayload>[]>
       get(hash: string): Promise<LogEntry<EventsPayload> | undefined>
+      /** True when the entry is in the log (its index), not merely in block storage. */
+      has(hash: string): Promise<boolean>
       traverse(): AsyncIterable<LogEntry<EventsPayload>>
       /** The entry blocks, as stored (encrypted for replication). */
       readonly storage: { get(hash: string): Promise<Uint8Array | undefined> }
-      /** Joins a peer's head and the path to ours; false when it was already there. Writable: see join-retry.ts. */
+      /** Joins a peer's head and the path to ours; false when it was already there. Writable: see head-joins.ts. */
       joinEntry(entry: LogEntry<EventsPayload>): Promise<boolean>
       /** Appends a payload after the current heads. Writable: see exclusive-head-updates.ts. */
       append(payload: unknown, options?: { referencesCount?: number }): Promise<LogEntry<EventsPayload>>

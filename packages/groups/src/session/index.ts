@@ -20,7 +20,7 @@ export {
   JOIN_RETRY_MAX_ATTEMPTS,
   JOIN_RETRY_MAX_DELAY_MS,
   JOIN_RETRY_MAX_PENDING,
-} from '../node/join-retry.js'
+} from '../node/head-joins.js'
 export {
   createLogAccessController,
   WESH_ACCESS_CONTROLLER_TYPE,

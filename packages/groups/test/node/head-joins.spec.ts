@@ -6,35 +6,44 @@ import {
   JOIN_RETRY_MAX_ATTEMPTS,
   JOIN_RETRY_MAX_DELAY_MS,
   JOIN_RETRY_MAX_PENDING,
-  retryFailedJoins,
-} from '../../src/node/join-retry.js'
+  joinHeadsInBackground,
+} from '../../src/node/head-joins.js'
+
+const entry = (hash: string, next: string[] = []) =>
+  ({ hash, next, refs: [] }) as unknown as LogEntry<EventsPayload>
 
 /**
  * The wrapper sits between OrbitDB's sync and its log: here the log's `joinEntry` is a function that fails as
- * often as told (a block fetch that failed), so that the policy can be driven tick by tick with fake timers.
+ * often as told (a block fetch that failed), and `get` serves the entries of `remote` (the path a peer announced),
+ * so that the policy can be driven tick by tick with fake timers.
  */
-function database(failures: Map<string, number>) {
+function database(failures: Map<string, number>, remote: LogEntry<EventsPayload>[] = []) {
   const calls: string[] = []
+  const fetched: string[] = []
+  const local = new Set<string>()
   const events = new EventEmitter()
   const log = {
-    joinEntry(entry: LogEntry<EventsPayload>): Promise<boolean> {
-      calls.push(entry.hash)
-      const left = failures.get(entry.hash) ?? 0
+    joinEntry(joined: LogEntry<EventsPayload>): Promise<boolean> {
+      calls.push(joined.hash)
+      const left = failures.get(joined.hash) ?? 0
       if (left > 0) {
-        failures.set(entry.hash, left - 1)
-        return Promise.reject(new Error(`Failed to load block for ${entry.hash}`))
+        failures.set(joined.hash, left - 1)
+        return Promise.reject(new Error(`Failed to load block for ${joined.hash}`))
       }
       return Promise.resolve(true)
     },
+    has: (hash: string) => Promise.resolve(local.has(hash)),
+    get(hash: string) {
+      fetched.push(hash)
+      return Promise.resolve(remote.find((e) => e.hash === hash))
+    },
   }
   const updates: string[] = []
-  events.on('update', (entry: LogEntry<EventsPayload>) => updates.push(entry.hash))
-  return { db: { log, events } as unknown as EventsDatabase, calls, updates, events }
+  events.on('update', (e: LogEntry<EventsPayload>) => updates.push(e.hash))
+  return { db: { log, events } as unknown as EventsDatabase, calls, fetched, local, updates, events }
 }
 
-const entry = (hash: string) => ({ hash }) as LogEntry<EventsPayload>
-
-describe('retryFailedJoins', () => {
+describe('joinHeadsInBackground', () => {
   beforeEach(() => {
     vi.useFakeTimers()
   })
@@ -42,11 +51,33 @@ describe('retryFailedJoins', () => {
     vi.useRealTimers()
   })
 
-  it('reports a failed head join, answers OrbitDB "not joined", and joins it again with backoff until it lands', async () => {
+  it('answers OrbitDB "not joined" at once and tells the log\'s listeners when the head lands', async () => {
+    const { db, calls, updates } = database(new Map())
+    joinHeadsInBackground(db, () => undefined)
+    expect(await db.log.joinEntry(entry('h1'))).toBe(false)
+    await vi.advanceTimersByTimeAsync(0)
+    expect(calls).toEqual(['h1'])
+    expect(updates).toEqual(['h1'])
+  })
+
+  it('fetches the path to a head down to what the log holds before it joins, without holding OrbitDB', async () => {
+    // h3 → h2 → h1 → h0, and the log already holds h1.
+    const remote = [entry('h2', ['h1']), entry('h1', ['h0'])]
+    const { db, calls, fetched, local } = database(new Map(), remote)
+    local.add('h1')
+    joinHeadsInBackground(db, () => undefined)
+    await db.log.joinEntry(entry('h3', ['h2']))
+    await vi.advanceTimersByTimeAsync(0)
+    expect(fetched).toEqual(['h2'])
+    expect(calls).toEqual(['h3'])
+  })
+
+  it('reports a failed head join and joins it again with backoff until it lands', async () => {
     const { db, calls, updates } = database(new Map([['h1', 3]]))
     const errors: unknown[] = []
-    retryFailedJoins(db, (error) => errors.push(error))
-    expect(await db.log.joinEntry(entry('h1'))).toBe(false)
+    joinHeadsInBackground(db, (error) => errors.push(error))
+    await db.log.joinEntry(entry('h1'))
+    await vi.advanceTimersByTimeAsync(0)
     expect(errors).toHaveLength(1)
     await vi.advanceTimersByTimeAsync(JOIN_RETRY_FIRST_DELAY_MS - 1)
     expect(calls).toHaveLength(1)
@@ -65,8 +96,9 @@ describe('retryFailedJoins', () => {
 
   it(`gives a head up after ${JOIN_RETRY_MAX_ATTEMPTS} tries, waiting at most ${JOIN_RETRY_MAX_DELAY_MS} ms between two`, async () => {
     const { db, calls } = database(new Map([['h1', Number.POSITIVE_INFINITY]]))
-    retryFailedJoins(db, () => undefined)
+    joinHeadsInBackground(db, () => undefined)
     await db.log.joinEntry(entry('h1'))
+    await vi.advanceTimersByTimeAsync(0)
     for (let tries = 1; tries < JOIN_RETRY_MAX_ATTEMPTS; tries += 1) {
       await vi.advanceTimersByTimeAsync(
         Math.min(JOIN_RETRY_FIRST_DELAY_MS * 2 ** (tries - 1), JOIN_RETRY_MAX_DELAY_MS),
@@ -85,9 +117,10 @@ describe('retryFailedJoins', () => {
         ['h2', 1],
       ]),
     )
-    retryFailedJoins(db, () => undefined)
+    joinHeadsInBackground(db, () => undefined)
     await db.log.joinEntry(entry('h1'))
     await db.log.joinEntry(entry('h2'))
+    await vi.advanceTimersByTimeAsync(0)
     events.emit('join', 'peer', [])
     await vi.advanceTimersByTimeAsync(0)
     expect(calls).toEqual(['h1', 'h2', 'h1', 'h2'])
@@ -95,22 +128,28 @@ describe('retryFailedJoins', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
-  it('keeps one try per head however often it fails again, and tries nothing once stopped', async () => {
+  it('keeps one try per head however often it is offered, and tries nothing once stopped', async () => {
     const { db, calls } = database(new Map([['h1', 5]]))
-    const retries = retryFailedJoins(db, () => undefined)
+    const joins = joinHeadsInBackground(db, () => undefined)
     await db.log.joinEntry(entry('h1'))
-    await db.log.joinEntry(entry('h1')) // the same head from another peer
+    await db.log.joinEntry(entry('h1')) // the same head from another peer, while the first try runs
+    await vi.advanceTimersByTimeAsync(0)
+    await db.log.joinEntry(entry('h1')) // and while it waits for its next try
     expect(vi.getTimerCount()).toBe(1)
-    retries.stop()
+    joins.stop()
     await vi.advanceTimersByTimeAsync(JOIN_RETRY_MAX_DELAY_MS * 10)
-    expect(calls).toEqual(['h1', 'h1'])
+    await joins.settled()
+    expect(calls).toEqual(['h1'])
   })
 
-  it(`keeps at most ${JOIN_RETRY_MAX_PENDING} failed heads, dropping the oldest`, async () => {
+  it(`keeps at most ${JOIN_RETRY_MAX_PENDING} waiting heads, dropping the oldest`, async () => {
     const hashes = Array.from({ length: JOIN_RETRY_MAX_PENDING + 1 }, (_, index) => `h${index}`)
     const { db, calls } = database(new Map(hashes.map((hash) => [hash, 1])))
-    retryFailedJoins(db, () => undefined)
-    for (const hash of hashes) await db.log.joinEntry(entry(hash))
+    joinHeadsInBackground(db, () => undefined)
+    for (const hash of hashes) {
+      await db.log.joinEntry(entry(hash))
+      await vi.advanceTimersByTimeAsync(0)
+    }
     expect(vi.getTimerCount()).toBe(JOIN_RETRY_MAX_PENDING)
     calls.length = 0
     await vi.advanceTimersByTimeAsync(JOIN_RETRY_FIRST_DELAY_MS)

@@ -1,0 +1,139 @@
+import type { EventsDatabase, EventsPayload, LogEntry } from '@orbitdb/core'
+import { unrefTimer } from './unref-timer.js'
+
+/** Delay before the first new try of a failed head join; it doubles on each failure up to the maximum. */
+export const JOIN_RETRY_FIRST_DELAY_MS = 500
+export const JOIN_RETRY_MAX_DELAY_MS = 30_000
+/** Tries per head before it is given up (about three minutes of backoff); a peer joining the log resets it. */
+export const JOIN_RETRY_MAX_ATTEMPTS = 10
+/** Heads kept per log waiting for a join, so that a peer sending endless unjoinable heads costs bounded memory. */
+export const JOIN_RETRY_MAX_PENDING = 256
+
+interface PendingJoin {
+  readonly entry: LogEntry<EventsPayload>
+  attempts: number
+  running: boolean
+  timer?: ReturnType<typeof setTimeout> | undefined
+}
+
+export interface HeadJoins {
+  /** Called before the log closes: nothing starts after that. */
+  stop(): void
+  /** Resolves once the joins under way have ended (their fetches are aborted by closing the block storage). */
+  settled(): Promise<void>
+}
+
+/**
+ * OrbitDB joins each head a peer sends inside its database's one queue, which every append waits on too: fetching
+ * the path to a head from a slow or departed peer held the log's writes for the whole fetch timeout (30 s), and a
+ * join that failed was printed and dropped (RESILIENCE.md bug 3). Here a head a peer sends is taken at once and
+ * joined in the background: its missing path is fetched first, holding nothing, then the head is joined from
+ * local storage, alone with appends (exclusive-head-updates.ts). A failure is reported and the head joined again
+ * with backoff, and at once when a peer joins the log. A join writes nothing until the whole path is fetched and
+ * verified, so trying again is safe.
+ */
+export function joinHeadsInBackground(
+  database: EventsDatabase,
+  onError: (error: unknown) => void,
+): HeadJoins {
+  const log = database.log
+  const join = log.joinEntry.bind(log)
+  const pending = new Map<string, PendingJoin>()
+  const running = new Set<Promise<void>>()
+  let stopped = false
+  const isStopped = () => stopped // read through a call: it changes while a join is awaited
+
+  const run = async (item: PendingJoin): Promise<void> => {
+    try {
+      await fetchPath(log, item.entry)
+      const joined = await join(item.entry)
+      pending.delete(item.entry.hash)
+      // OrbitDB emits 'update' only for joins it awaited; ours must reach the same listeners.
+      if (joined && !isStopped()) database.events.emit('update', item.entry)
+    } catch (error) {
+      if (isStopped()) return // a join cut short by `close()` is no failure
+      onError(error)
+      if (pending.get(item.entry.hash) === item) schedule(item)
+    } finally {
+      item.running = false
+    }
+  }
+
+  const attempt = (item: PendingJoin): void => {
+    item.timer = undefined
+    if (isStopped() || item.running || pending.get(item.entry.hash) !== item) return
+    item.running = true
+    item.attempts += 1
+    const task = run(item)
+    running.add(task)
+    void task.finally(() => running.delete(task))
+  }
+
+  const schedule = (item: PendingJoin): void => {
+    if (item.attempts >= JOIN_RETRY_MAX_ATTEMPTS) {
+      pending.delete(item.entry.hash)
+      return
+    }
+    const delay = Math.min(JOIN_RETRY_FIRST_DELAY_MS * 2 ** (item.attempts - 1), JOIN_RETRY_MAX_DELAY_MS)
+    item.timer = setTimeout(() => {
+      attempt(item)
+    }, delay)
+    unrefTimer(item.timer) // a head waiting for its next try does not keep the process alive
+  }
+
+  const offer = (entry: LogEntry<EventsPayload>): void => {
+    if (isStopped() || pending.has(entry.hash)) return // under way, or waiting for its next try
+    if (pending.size >= JOIN_RETRY_MAX_PENDING) {
+      const [oldestHash, oldest] = pending.entries().next().value as [string, PendingJoin]
+      clearTimeout(oldest.timer)
+      pending.delete(oldestHash)
+    }
+    const item: PendingJoin = { entry, attempts: 0, running: false }
+    pending.set(entry.hash, item)
+    attempt(item)
+  }
+
+  // OrbitDB's sync awaits this inside the database's queue: answer "not joined (yet)" at once.
+  log.joinEntry = (entry) => {
+    offer(entry)
+    return Promise.resolve(false)
+  }
+
+  // A peer that joins may hold the blocks the earlier one could not deliver.
+  database.events.on('join', () => {
+    for (const item of pending.values()) {
+      if (item.running) continue
+      clearTimeout(item.timer)
+      item.attempts = 0
+      attempt(item)
+    }
+  })
+  return {
+    stop() {
+      stopped = true
+      for (const item of pending.values()) clearTimeout(item.timer)
+      pending.clear()
+    },
+    async settled() {
+      await Promise.allSettled([...running])
+    },
+  }
+}
+
+/**
+ * Fetches the entries between `entry` and what the log already holds, one generation at a time as OrbitDB's join
+ * walks them, so that the join that follows reads local storage only. Verification is the join's.
+ */
+async function fetchPath(log: EventsDatabase['log'], entry: LogEntry<EventsPayload>): Promise<void> {
+  if (await log.has(entry.hash)) return
+  const seen = new Set<string>()
+  let generation = [...entry.next, ...entry.refs]
+  while (generation.length > 0) {
+    const fresh = generation.filter((hash) => !seen.has(hash))
+    for (const hash of fresh) seen.add(hash)
+    const parents = await Promise.all(
+      fresh.map(async (hash) => ((await log.has(hash)) ? undefined : log.get(hash))),
+    )
+    generation = parents.flatMap((parent) => (parent === undefined ? [] : [...parent.next, ...parent.refs]))
+  }
+}
