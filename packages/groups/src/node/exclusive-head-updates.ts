@@ -2,7 +2,7 @@ import type { EventsDatabase } from '@orbitdb/core'
 
 /**
  * OrbitDB's log appends in one queue and joins in another; its database runs both through one queue of its own,
- * but the heads we join in the background (head-joins.ts) do not pass through it. An append reads the heads, signs, then
+ * but a head joined again later (join-retry.ts) does not pass through it. An append reads the heads, signs, then
  * makes its entry the only head: a join that added a head in between was dropped from the heads while its
  * entries stayed in the index, so the replica never took that head again and stayed apart from its peers
  * (RESILIENCE.md bug 8). This makes every append and every join of the log run alone, whoever calls them.

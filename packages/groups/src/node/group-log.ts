@@ -18,7 +18,7 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { createLogAccessController } from './log-access-controller.js'
 import { type SubscribersView, resyncHeads } from './heads-resync.js'
 import { exclusiveHeadUpdates } from './exclusive-head-updates.js'
-import { joinHeadsInBackground } from './head-joins.js'
+import { retryFailedJoins } from './join-retry.js'
 import { linkKeyEncryption } from './replication-encryption.js'
 import { reportingStorage } from './reporting-storage.js'
 import { storagePath } from './storage-path.js'
@@ -41,7 +41,7 @@ export interface GroupLogOptions {
   readonly onRejected?: (entry: LogEntry<EventsPayload>) => void
   /**
    * Replication errors: a peer that sends undecryptable or malformed blocks, a stream reset, a head whose
-   * join failed (it is tried again: see head-joins.ts). The log goes on working; without a listener OrbitDB would
+   * join failed (it is tried again: see join-retry.ts). The log goes on working; without a listener OrbitDB would
    * throw them as unhandled.
    */
   readonly onSyncError?: (error: unknown) => void
@@ -54,6 +54,13 @@ export interface GroupLogOptions {
 
 /** Entries (and heads, index keys) kept in memory per log, as OrbitDB's default. */
 const ENTRY_CACHE_SIZE = 1_000
+
+/**
+ * How long one fetch of an entry block may wait (OrbitDB's default is 30 s). A peer passes heads on (gossip) before
+ * it holds their blocks; in the simulation, fetches that found no holder waited out the whole 30 s while the
+ * block had reached connected peers long before. Kept short, the next try (join-retry.ts) asks again sooner.
+ */
+export const ENTRY_FETCH_TIMEOUT_MS = 10_000
 
 /**
  * Opens one log of a group as an OrbitDB `events` database written under the device's own identity for
@@ -71,7 +78,7 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   const identity = await identities.createIdentity({ id: options.identityId })
   // Entry blocks as OrbitDB reads them by default, but with the network side in our hands: `close()` waits for
   // the replication queue, and a block that a departed peer announced would hold it for the fetch timeout.
-  const blocks = await IPFSBlockStorage({ ipfs, pin: true })
+  const blocks = await IPFSBlockStorage({ ipfs, pin: true, timeout: ENTRY_FETCH_TIMEOUT_MS })
   const address = `/orbitdb/${hash}`
   const directory = storagePath(options.directory, hash)
   const { onStorageError } = options
@@ -98,8 +105,8 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   // event without a listener would throw and take the process down.
   const onSyncError = (error: unknown) => options.onSyncError?.(error)
   log.events.on('error', onSyncError)
-  exclusiveHeadUpdates(log.log) // before the background joins take hold of `joinEntry`: they must wait too
-  const joins = joinHeadsInBackground(log, onSyncError)
+  exclusiveHeadUpdates(log.log) // before the retries take hold of `joinEntry`: their joins must wait too
+  const retries = retryFailedJoins(log, onSyncError)
   await log.sync.start()
   const { pubsub } = (ipfs as unknown as { libp2p: { services: { pubsub: SubscribersView } } }).libp2p
     .services
@@ -107,9 +114,9 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   const close = log.close.bind(log)
   log.close = async () => {
     resync.stop()
-    joins.stop()
-    await blocks.close() // aborts fetches still in flight, so that the joins end at once
-    await joins.settled()
+    retries.stop()
+    await blocks.close() // aborts fetches still in flight, so that the queue and the retries end at once
+    await retries.settled()
     await close()
   }
   return log

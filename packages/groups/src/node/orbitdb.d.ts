@@ -84,7 +84,7 @@ declare module '@orbitdb/core' {
       traverse(): AsyncIterable<LogEntry<EventsPayload>>
       /** The entry blocks, as stored (encrypted for replication). */
       readonly storage: { get(hash: string): Promise<Uint8Array | undefined> }
-      /** Joins a peer's head and the path to ours; false when it was already there. Writable: see head-joins.ts. */
+      /** Joins a peer's head and the path to ours; false when it was already there. Writable: see join-retry.ts. */
       joinEntry(entry: LogEntry<EventsPayload>): Promise<boolean>
       /** Appends a payload after the current heads. Writable: see exclusive-head-updates.ts. */
       append(payload: unknown, options?: { referencesCount?: number }): Promise<LogEntry<EventsPayload>>

@@ -7,7 +7,7 @@
 export type { WeshNode, WeshHelia } from '../node/wesh-node.js'
 export { startWeshNode, type StartWeshNodeOptions } from '../node/start-wesh-node.js'
 export { weshServices, type WeshServices, type WeshServiceOptions } from '../node/wesh-services.js'
-export { openGroupLog, type GroupLogOptions } from '../node/group-log.js'
+export { openGroupLog, ENTRY_FETCH_TIMEOUT_MS, type GroupLogOptions } from '../node/group-log.js'
 export {
   HEADS_DIAL_ATTEMPTS,
   HEADS_DIAL_FIRST_DELAY_MS,
@@ -20,7 +20,7 @@ export {
   JOIN_RETRY_MAX_ATTEMPTS,
   JOIN_RETRY_MAX_DELAY_MS,
   JOIN_RETRY_MAX_PENDING,
-} from '../node/head-joins.js'
+} from '../node/join-retry.js'
 export {
   createLogAccessController,
   WESH_ACCESS_CONTROLLER_TYPE,

@@ -6,7 +6,7 @@ export const JOIN_RETRY_FIRST_DELAY_MS = 500
 export const JOIN_RETRY_MAX_DELAY_MS = 30_000
 /** Tries per head before it is given up (about three minutes of backoff); a peer joining the log resets it. */
 export const JOIN_RETRY_MAX_ATTEMPTS = 10
-/** Heads kept per log waiting for a join, so that a peer sending endless unjoinable heads costs bounded memory. */
+/** Failed heads kept per log, so that a peer sending endless unjoinable heads costs bounded memory. */
 export const JOIN_RETRY_MAX_PENDING = 256
 
 interface PendingJoin {
@@ -16,26 +16,24 @@ interface PendingJoin {
   timer?: ReturnType<typeof setTimeout> | undefined
 }
 
-export interface HeadJoins {
-  /** Called before the log closes: nothing starts after that. */
+export interface JoinRetries {
+  /** Called before the log closes: nothing is tried again after that. */
   stop(): void
-  /** Resolves once the joins under way have ended (their fetches are aborted by closing the block storage). */
+  /** Resolves once the tries under way have ended (their fetches are aborted by closing the block storage). */
   settled(): Promise<void>
 }
 
 /**
- * OrbitDB joins each head a peer sends inside its database's one queue, which every append waits on too: fetching
- * the path to a head from a slow or departed peer held the log's writes for the whole fetch timeout (30 s), and a
- * join that failed was printed and dropped (RESILIENCE.md bug 3). Here a head a peer sends is taken at once and
- * joined in the background: its missing path is fetched first, holding nothing, then the head is joined from
- * local storage, alone with appends (exclusive-head-updates.ts). A failure is reported and the head joined again
- * with backoff, and at once when a peer joins the log. A join writes nothing until the whole path is fetched and
- * verified, so trying again is safe.
+ * OrbitDB joins each head a peer sends and, when that fails (a block the peer announced could not be fetched,
+ * a fetch cut short), prints the error and drops the head: it is asked for again only at the next head
+ * exchange, and between peers that have both stopped writing there is none, so the entries never arrive
+ * (RESILIENCE.md bug 3). This keeps each failed head, reports the failure, and joins it again with backoff
+ * and whenever a peer joins the log. A new try fetches the path to the head first, holding nothing, and only
+ * then joins it from local storage, alone with appends (exclusive-head-updates.ts): a head whose blocks cannot
+ * be fetched does not hold the log's writes at each try. A join writes nothing until the whole path is fetched
+ * and verified, so trying again is safe.
  */
-export function joinHeadsInBackground(
-  database: EventsDatabase,
-  onError: (error: unknown) => void,
-): HeadJoins {
+export function retryFailedJoins(database: EventsDatabase, onError: (error: unknown) => void): JoinRetries {
   const log = database.log
   const join = log.joinEntry.bind(log)
   const pending = new Map<string, PendingJoin>()
@@ -48,7 +46,7 @@ export function joinHeadsInBackground(
       await fetchPath(log, item.entry)
       const joined = await join(item.entry)
       pending.delete(item.entry.hash)
-      // OrbitDB emits 'update' only for joins it awaited; ours must reach the same listeners.
+      // OrbitDB emits 'update' only for joins of its own; ours must reach the same listeners.
       if (joined && !isStopped()) database.events.emit('update', item.entry)
     } catch (error) {
       if (isStopped()) return // a join cut short by `close()` is no failure
@@ -81,22 +79,29 @@ export function joinHeadsInBackground(
     unrefTimer(item.timer) // a head waiting for its next try does not keep the process alive
   }
 
-  const offer = (entry: LogEntry<EventsPayload>): void => {
-    if (isStopped() || pending.has(entry.hash)) return // under way, or waiting for its next try
+  const keep = (entry: LogEntry<EventsPayload>): void => {
+    if (pending.has(entry.hash)) return // already waiting for its next try
     if (pending.size >= JOIN_RETRY_MAX_PENDING) {
       const [oldestHash, oldest] = pending.entries().next().value as [string, PendingJoin]
       clearTimeout(oldest.timer)
       pending.delete(oldestHash)
     }
-    const item: PendingJoin = { entry, attempts: 0, running: false }
+    const item: PendingJoin = { entry, attempts: 1, running: false }
     pending.set(entry.hash, item)
-    attempt(item)
+    schedule(item)
   }
 
-  // OrbitDB's sync awaits this inside the database's queue: answer "not joined (yet)" at once.
-  log.joinEntry = (entry) => {
-    offer(entry)
-    return Promise.resolve(false)
+  // OrbitDB's own first try, in its database's queue as stock; only failures take the path above.
+  log.joinEntry = async (entry) => {
+    try {
+      return await join(entry)
+    } catch (error) {
+      // A join cut short by `close()` is no failure: the head comes again with the next head exchange.
+      if (isStopped()) return false
+      onError(error)
+      keep(entry)
+      return false // handled here: OrbitDB would only print it
+    }
   }
 
   // A peer that joins may hold the blocks the earlier one could not deliver.

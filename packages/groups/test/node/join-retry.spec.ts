@@ -6,11 +6,8 @@ import {
   JOIN_RETRY_MAX_ATTEMPTS,
   JOIN_RETRY_MAX_DELAY_MS,
   JOIN_RETRY_MAX_PENDING,
-  joinHeadsInBackground,
-} from '../../src/node/head-joins.js'
-
-const entry = (hash: string, next: string[] = []) =>
-  ({ hash, next, refs: [] }) as unknown as LogEntry<EventsPayload>
+  retryFailedJoins,
+} from '../../src/node/join-retry.js'
 
 /**
  * The wrapper sits between OrbitDB's sync and its log: here the log's `joinEntry` is a function that fails as
@@ -23,27 +20,30 @@ function database(failures: Map<string, number>, remote: LogEntry<EventsPayload>
   const local = new Set<string>()
   const events = new EventEmitter()
   const log = {
-    joinEntry(joined: LogEntry<EventsPayload>): Promise<boolean> {
-      calls.push(joined.hash)
-      const left = failures.get(joined.hash) ?? 0
-      if (left > 0) {
-        failures.set(joined.hash, left - 1)
-        return Promise.reject(new Error(`Failed to load block for ${joined.hash}`))
-      }
-      return Promise.resolve(true)
-    },
     has: (hash: string) => Promise.resolve(local.has(hash)),
     get(hash: string) {
       fetched.push(hash)
       return Promise.resolve(remote.find((e) => e.hash === hash))
     },
+    joinEntry(entry: LogEntry<EventsPayload>): Promise<boolean> {
+      calls.push(entry.hash)
+      const left = failures.get(entry.hash) ?? 0
+      if (left > 0) {
+        failures.set(entry.hash, left - 1)
+        return Promise.reject(new Error(`Failed to load block for ${entry.hash}`))
+      }
+      return Promise.resolve(true)
+    },
   }
   const updates: string[] = []
-  events.on('update', (e: LogEntry<EventsPayload>) => updates.push(e.hash))
+  events.on('update', (entry: LogEntry<EventsPayload>) => updates.push(entry.hash))
   return { db: { log, events } as unknown as EventsDatabase, calls, fetched, local, updates, events }
 }
 
-describe('joinHeadsInBackground', () => {
+const entry = (hash: string, next: string[] = []) =>
+  ({ hash, next, refs: [] }) as unknown as LogEntry<EventsPayload>
+
+describe('retryFailedJoins', () => {
   beforeEach(() => {
     vi.useFakeTimers()
   })
@@ -51,33 +51,11 @@ describe('joinHeadsInBackground', () => {
     vi.useRealTimers()
   })
 
-  it('answers OrbitDB "not joined" at once and tells the log\'s listeners when the head lands', async () => {
-    const { db, calls, updates } = database(new Map())
-    joinHeadsInBackground(db, () => undefined)
-    expect(await db.log.joinEntry(entry('h1'))).toBe(false)
-    await vi.advanceTimersByTimeAsync(0)
-    expect(calls).toEqual(['h1'])
-    expect(updates).toEqual(['h1'])
-  })
-
-  it('fetches the path to a head down to what the log holds before it joins, without holding OrbitDB', async () => {
-    // h3 → h2 → h1 → h0, and the log already holds h1.
-    const remote = [entry('h2', ['h1']), entry('h1', ['h0'])]
-    const { db, calls, fetched, local } = database(new Map(), remote)
-    local.add('h1')
-    joinHeadsInBackground(db, () => undefined)
-    await db.log.joinEntry(entry('h3', ['h2']))
-    await vi.advanceTimersByTimeAsync(0)
-    expect(fetched).toEqual(['h2'])
-    expect(calls).toEqual(['h3'])
-  })
-
-  it('reports a failed head join and joins it again with backoff until it lands', async () => {
+  it('reports a failed head join, answers OrbitDB "not joined", and joins it again with backoff until it lands', async () => {
     const { db, calls, updates } = database(new Map([['h1', 3]]))
     const errors: unknown[] = []
-    joinHeadsInBackground(db, (error) => errors.push(error))
-    await db.log.joinEntry(entry('h1'))
-    await vi.advanceTimersByTimeAsync(0)
+    retryFailedJoins(db, (error) => errors.push(error))
+    expect(await db.log.joinEntry(entry('h1'))).toBe(false)
     expect(errors).toHaveLength(1)
     await vi.advanceTimersByTimeAsync(JOIN_RETRY_FIRST_DELAY_MS - 1)
     expect(calls).toHaveLength(1)
@@ -94,11 +72,23 @@ describe('joinHeadsInBackground', () => {
     expect(calls).toHaveLength(4)
   })
 
+  it('fetches the path to a failed head down to what the log holds before it joins it again', async () => {
+    // h3 → h2 → h1 → h0, and the log already holds h1.
+    const remote = [entry('h2', ['h1']), entry('h1', ['h0'])]
+    const { db, calls, fetched, local } = database(new Map([['h3', 1]]), remote)
+    local.add('h1')
+    retryFailedJoins(db, () => undefined)
+    await db.log.joinEntry(entry('h3', ['h2']))
+    expect(fetched).toEqual([]) // OrbitDB's own first try fetches as it joins
+    await vi.advanceTimersByTimeAsync(JOIN_RETRY_FIRST_DELAY_MS)
+    expect(fetched).toEqual(['h2'])
+    expect(calls).toEqual(['h3', 'h3'])
+  })
+
   it(`gives a head up after ${JOIN_RETRY_MAX_ATTEMPTS} tries, waiting at most ${JOIN_RETRY_MAX_DELAY_MS} ms between two`, async () => {
     const { db, calls } = database(new Map([['h1', Number.POSITIVE_INFINITY]]))
-    joinHeadsInBackground(db, () => undefined)
+    retryFailedJoins(db, () => undefined)
     await db.log.joinEntry(entry('h1'))
-    await vi.advanceTimersByTimeAsync(0)
     for (let tries = 1; tries < JOIN_RETRY_MAX_ATTEMPTS; tries += 1) {
       await vi.advanceTimersByTimeAsync(
         Math.min(JOIN_RETRY_FIRST_DELAY_MS * 2 ** (tries - 1), JOIN_RETRY_MAX_DELAY_MS),
@@ -117,10 +107,9 @@ describe('joinHeadsInBackground', () => {
         ['h2', 1],
       ]),
     )
-    joinHeadsInBackground(db, () => undefined)
+    retryFailedJoins(db, () => undefined)
     await db.log.joinEntry(entry('h1'))
     await db.log.joinEntry(entry('h2'))
-    await vi.advanceTimersByTimeAsync(0)
     events.emit('join', 'peer', [])
     await vi.advanceTimersByTimeAsync(0)
     expect(calls).toEqual(['h1', 'h2', 'h1', 'h2'])
@@ -128,28 +117,23 @@ describe('joinHeadsInBackground', () => {
     expect(vi.getTimerCount()).toBe(0)
   })
 
-  it('keeps one try per head however often it is offered, and tries nothing once stopped', async () => {
+  it('keeps one try per head however often it fails again, and tries nothing once stopped', async () => {
     const { db, calls } = database(new Map([['h1', 5]]))
-    const joins = joinHeadsInBackground(db, () => undefined)
+    const retries = retryFailedJoins(db, () => undefined)
     await db.log.joinEntry(entry('h1'))
-    await db.log.joinEntry(entry('h1')) // the same head from another peer, while the first try runs
-    await vi.advanceTimersByTimeAsync(0)
-    await db.log.joinEntry(entry('h1')) // and while it waits for its next try
+    await db.log.joinEntry(entry('h1')) // the same head from another peer
     expect(vi.getTimerCount()).toBe(1)
-    joins.stop()
+    retries.stop()
     await vi.advanceTimersByTimeAsync(JOIN_RETRY_MAX_DELAY_MS * 10)
-    await joins.settled()
-    expect(calls).toEqual(['h1'])
+    await retries.settled()
+    expect(calls).toEqual(['h1', 'h1'])
   })
 
-  it(`keeps at most ${JOIN_RETRY_MAX_PENDING} waiting heads, dropping the oldest`, async () => {
+  it(`keeps at most ${JOIN_RETRY_MAX_PENDING} failed heads, dropping the oldest`, async () => {
     const hashes = Array.from({ length: JOIN_RETRY_MAX_PENDING + 1 }, (_, index) => `h${index}`)
     const { db, calls } = database(new Map(hashes.map((hash) => [hash, 1])))
-    joinHeadsInBackground(db, () => undefined)
-    for (const hash of hashes) {
-      await db.log.joinEntry(entry(hash))
-      await vi.advanceTimersByTimeAsync(0)
-    }
+    retryFailedJoins(db, () => undefined)
+    for (const hash of hashes) await db.log.joinEntry(entry(hash))
     expect(vi.getTimerCount()).toBe(JOIN_RETRY_MAX_PENDING)
     calls.length = 0
     await vi.advanceTimersByTimeAsync(JOIN_RETRY_FIRST_DELAY_MS)
