@@ -6,6 +6,7 @@ import { createMultiMemberGroup, encodeInvitation, parseInvitation, type Group }
 import type { GroupSession } from '@wesh/groups/node'
 import { viewOf, waitForConvergence } from './convergence.js'
 import { groupStateDigest } from './group-state-digest.js'
+import { describeLinks } from './link-report.js'
 import { SeededRandom } from './random.js'
 import { describeStep, type SimStep } from './schedule.js'
 import { SimDevice } from './sim-device.js'
@@ -280,7 +281,17 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
           const shared = groups
             .map((g) => g.members.filter((m) => island.includes(m)).map((m) => m.session(g.group)))
             .filter((sessions) => sessions.length >= 2)
-          await Promise.all(shared.map((sessions) => waitForConvergence(sessions, new Set(), { signal })))
+          try {
+            await Promise.all(shared.map((sessions) => waitForConvergence(sessions, new Set(), { signal })))
+          } catch (error) {
+            say(
+              await describeLinks(
+                island,
+                groups.map((g) => g.group),
+              ),
+            )
+            throw error
+          }
           say(`settled in ${((performance.now() - stepStart) / 1000).toFixed(1)} s`)
           break
         }
@@ -303,6 +314,13 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
           )
           for (const [i, result] of results.entries())
             if (result.status === 'rejected') problems.push(`group ${i}: ${String(result.reason)}`)
+          if (problems.length > 0)
+            say(
+              await describeLinks(
+                running(),
+                groups.map((g) => g.group),
+              ),
+            )
           if (problems.length === 0) convergeMs = performance.now() - healStart
           say(
             convergeMs === undefined

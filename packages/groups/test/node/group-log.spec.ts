@@ -134,6 +134,22 @@ it('exchanges heads with a subscribed peer even after every dial to it failed', 
   await lateHandlerExchange(8_000) // past the dial's tries: the next look for subscribed peers (HEADS_RESYNC_INTERVAL_MS)
 })
 
+it('carries a head whose gossip was lost to a connected peer at the next look (HEADS_RESYNC_INTERVAL_MS)', async () => {
+  const a = await node()
+  const b = await node()
+  const atA = await open(a)
+  const atB = await open(b)
+  await b.libp2p.dial(a.libp2p.getMultiaddrs())
+  await atA.add(signed(Uint8Array.of(1)))
+  await until(atB, 1)
+  // From now on A's gossip reaches no one, as on a link that changed under it; only head exchanges carry heads.
+  const pubsub = a.libp2p.services.pubsub
+  pubsub.publish = () => Promise.resolve({ recipients: [] })
+  await atA.add(signed(Uint8Array.of(2)))
+  await until(atB, 2)
+  expect((await atB.all()).map((entry) => entry.hash)).toEqual((await atA.all()).map((entry) => entry.hash))
+})
+
 /** A writes three entries; B, already connected, opens the log with its head-exchange handler `ms` late. */
 async function lateHandlerExchange(ms: number): Promise<void> {
   const a = await node()
