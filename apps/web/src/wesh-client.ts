@@ -55,7 +55,13 @@ export async function startWeshClient(options: {
   const lan = peers.length > 0 && peers.every((peer) => PRIVATE_ADDRESS.test(peer))
   const node = await createBrowserWeshNode({
     name: NODE_NAME,
-    network: { bootstrap: peers, ...(lan ? { privateAddresses: true, dht: 'lan' } : {}) },
+    network: {
+      bootstrap: peers,
+      // A page cannot listen: it takes a reservation on the relays among the peers it dials (`wesh daemon --relay`),
+      // and its peer record then carries their relayed addresses, at which others dial it.
+      listen: ['/p2p-circuit'],
+      ...(lan ? { privateAddresses: true, dht: 'lan' } : {}),
+    },
   })
   const account = await WeshAccount.open({ node, secrets })
   const contacts = await ContactRequests.start({ account })

@@ -39,7 +39,17 @@ describe('the web client in Chromium with a wesh daemon on loopback', () => {
     profile = join(root, 'daemon')
     await weshJson(['init', '--name', 'Nodie', ...on()], env())
     daemon = new LiveWesh(
-      ['daemon', ...on(), '--listen', '/ip4/127.0.0.1/tcp/0/ws', '--no-mdns', '--dht', 'lan', '--json'],
+      [
+        'daemon',
+        ...on(),
+        '--listen',
+        '/ip4/127.0.0.1/tcp/0/ws',
+        '--no-mdns',
+        '--dht',
+        'lan',
+        '--relay',
+        '--json',
+      ],
       env(),
     )
     const ready = JSON.parse(await daemon.line((line) => line.includes('"ready"'))) as Ready
@@ -67,6 +77,11 @@ describe('the web client in Chromium with a wesh daemon on loopback', () => {
   const open = () => page.goto(`${site!.url}?peer=${encodeURIComponent(daemonAddress)}`)
   const messages = () => page.getByTestId('messages').getByTestId('message')
   const statusText = () => page.getByTestId('status').textContent()
+  /** Back to the home screen from a chat or a group, where the previous test left the page. */
+  const home = async () => {
+    if ((await page.locator('[data-screen="home"]').count()) === 0) await page.getByTestId('back').click()
+    await page.locator('[data-screen="home"]').waitFor()
+  }
 
   it('creates an account in the page, connected to the daemon over WebSockets', async () => {
     const started = performance.now()
@@ -153,5 +168,60 @@ describe('the web client in Chromium with a wesh daemon on loopback', () => {
     await page.locator('[data-contact="Nodie"]').getByTestId('chat').click()
     await page.getByTestId('messages').waitFor()
     expect(await page.locator('[data-error]').count()).toBe(0)
+  })
+
+  it('takes a contact request from a daemon that reaches the page only through the relay, and both chat', async () => {
+    // Dora's daemon knows Nodie, not the page: it finds the page's rendezvous point on the DHT and dials the page
+    // at the relayed address the page holds on Nodie (`--relay`).
+    const dora = join(root, 'dora')
+    await weshJson(['init', '--name', 'Dora', '--profile', dora], env())
+    const doraDaemon = new LiveWesh(
+      [
+        'daemon',
+        '--profile',
+        dora,
+        '--listen',
+        '/ip4/127.0.0.1/tcp/0',
+        '--no-mdns',
+        '--dht',
+        'lan',
+        '--json',
+      ].concat('--bootstrap', daemonAddress),
+      env(),
+    )
+    try {
+      await home()
+      await doraDaemon.line((line) => line.includes('"ready"'))
+      const started = performance.now()
+      const card = await page.getByTestId('my-card').inputValue()
+      await weshJson(['contact', 'add', card, '--profile', dora], env())
+      const request = page.locator('[data-contact="Dora"][data-status="incoming-received"]')
+      await request.waitFor()
+      console.log(
+        `request from a daemon on the page's screen ${Math.round(performance.now() - started)} ms after \`wesh contact add\``,
+      )
+      await shot('4-request')
+      await request.getByTestId('accept').click()
+      await page.locator('[data-contact="Dora"][data-status="accepted"]').getByTestId('chat').click()
+      await page.getByTestId('message-text').fill('hello Dora, through the relay')
+      await page.getByTestId('send').click()
+      const reader = new LiveWesh(['read', 'Webby', '--follow', '--json', '--profile', dora], env())
+      await reader.line((line) => line.includes('"hello Dora, through the relay"'))
+      expect(await reader.stop()).toBe(0)
+      expect((await wesh(['send', 'Webby', 'hello Webby, from Dora', '--profile', dora], env())).code).toBe(0)
+      await messages().filter({ hasText: 'hello Webby, from Dora' }).waitFor()
+      const connections = await weshJson<{ connections: { peer: string; address: string }[] }>(
+        ['status', '--profile', dora],
+        env(),
+      )
+      // The page is reached through the relay: Dora's connection to it is a relayed one.
+      expect(connections.connections.some((connection) => connection.address.includes('/p2p-circuit'))).toBe(
+        true,
+      )
+      await page.getByTestId('back').click()
+    } finally {
+      expect(await doraDaemon.stop()).toBe(0)
+    }
+    expect(pageErrors).toEqual([])
   })
 })
