@@ -42,7 +42,8 @@ const PRIVATE_ADDRESS = /^\/ip4\/(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\
 
 /**
  * Starts the node and opens the account kept in `secrets` — or creates one named `newName` (PROTOCOL.md §1) —
- * then takes contact requests on every discovery system and feeds the account's replication devices. `peers` are WebSockets multiaddrs of Node peers.
+ * then takes contact requests on every discovery system and feeds the account's replication devices. `peers` are
+ * WebSockets multiaddrs of Node peers.
  */
 export async function startWeshClient(options: {
   readonly secrets: SecretStore
@@ -50,8 +51,6 @@ export async function startWeshClient(options: {
   readonly newName?: string
 }): Promise<WeshClient> {
   const { secrets, peers } = options
-  if (options.newName !== undefined) await secrets.put(DISPLAY_NAME, utf8ToBytes(options.newName))
-  const displayName = (await storedDisplayName(secrets)) ?? ''
   const lan = peers.length > 0 && peers.every((peer) => PRIVATE_ADDRESS.test(peer))
   const node = await createBrowserWeshNode({
     name: NODE_NAME,
@@ -64,6 +63,8 @@ export async function startWeshClient(options: {
     },
   })
   const account = await WeshAccount.open({ node, secrets })
+  if (options.newName !== undefined) await secrets.put(DISPLAY_NAME, utf8ToBytes(options.newName))
+  const displayName = (await storedDisplayName(secrets)) ?? ''
   const contacts = await ContactRequests.start({ account })
   if (!account.state.contactRequestsEnabled) await account.enableContactRequests()
   const replication = ReplicationDeviceSync.start({ account })

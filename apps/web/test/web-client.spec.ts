@@ -11,6 +11,7 @@ import { serveStatic } from './static-server.js'
 const dist = fileURLToPath(new URL('../dist', import.meta.url))
 /** Set to a directory to save screenshots of the main screens there (apps/web/docs/ in the README). */
 const screenshots = process.env['WESH_WEB_SCREENSHOTS']
+const viewport = { width: 720, height: 900 }
 
 interface Ready {
   event: 'ready'
@@ -30,8 +31,8 @@ describe('the web client in Chromium with a wesh daemon on loopback', () => {
   const on = () => ['--profile', profile]
   const pageErrors: string[] = []
 
-  const shot = async (name: string) => {
-    if (screenshots) await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true })
+  const shot = async (name: string, of: Page = page) => {
+    if (screenshots) await of.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true })
   }
 
   beforeAll(async () => {
@@ -60,7 +61,7 @@ describe('the web client in Chromium with a wesh daemon on loopback', () => {
       // Root in a container has no user namespaces for Chromium's sandbox; the page is our own build.
       args: ['--no-sandbox'],
     })
-    page = await browser.newPage({ viewport: { width: 720, height: 900 } })
+    page = await browser.newPage({ viewport })
     // Locators wait on the DOM; this bounds how long, on 2 busy cores.
     page.setDefaultTimeout(120_000)
     page.on('pageerror', (error) => pageErrors.push(error.message))
@@ -222,6 +223,61 @@ describe('the web client in Chromium with a wesh daemon on loopback', () => {
     } finally {
       expect(await doraDaemon.stop()).toBe(0)
     }
+    expect(pageErrors).toEqual([])
+  })
+
+  it("joins the daemon's group by its invitation, chats in it, and votes in the daemon's poll", async () => {
+    const created = await weshJson<{ link: string }>(['group', 'create', 'Club', ...on()], env())
+    const { link } = await weshJson<{ link: string }>(['group', 'invite', 'Club', ...on()], env())
+    expect(link).toBe(created.link)
+    await home()
+    const started = performance.now()
+    await page.getByTestId('group-link').fill(link)
+    await page.getByTestId('join-group').click()
+    expect(await page.getByTestId('invitation').inputValue()).toBe(link)
+    // The name and the daemon's membership come from the group's log, synced from the daemon.
+    await page.getByRole('heading', { name: 'Club' }).waitFor()
+    await page.getByTestId('members').locator('li').nth(1).waitFor()
+    console.log(
+      `group joined, its name and members on screen in ${Math.round(performance.now() - started)} ms`,
+    )
+    expect(await page.getByTestId('members').locator('li', { hasText: '(you)' }).count()).toBe(1)
+    expect(await page.getByTestId('members').locator('li', { hasText: 'admin' }).count()).toBe(1)
+
+    await page.getByTestId('message-text').fill('hello Club from Chromium')
+    await page.getByTestId('send').click()
+    const reader = new LiveWesh(['read', 'Club', '--follow', '--json', ...on()], env())
+    await reader.line((line) => line.includes('"hello Club from Chromium"'))
+    expect(await reader.stop()).toBe(0)
+    expect((await wesh(['send', 'Club', 'hello Chromium from Nodie', ...on()], env())).code).toBe(0)
+    await messages().filter({ hasText: 'hello Chromium from Nodie' }).waitFor()
+    expect(await messages().allTextContents()).toEqual([
+      'hello Club from Chromium',
+      'hello Chromium from Nodie',
+    ])
+
+    const poll = await weshJson<{ id: string }>(
+      ['poll', 'create', 'Club', 'Lunch?', 'pizza', 'sushi', ...on()],
+      env(),
+    )
+    await weshJson(['poll', 'vote', 'Club', poll.id, 'pizza', ...on()], env())
+    const lunch = page.locator('[data-poll="Lunch?"]')
+    await lunch.locator('[data-option="pizza"][data-votes="1"]').waitFor()
+    await lunch.locator('[data-option="sushi"]').getByTestId('vote').click()
+    await page
+      .locator('[data-poll="Lunch?"][data-voters="2"] [data-option="sushi"][data-votes="1"]')
+      .waitFor()
+    const tally = await weshJson<{ options: { text: string; votes: number }[]; voters: number }>(
+      ['poll', 'show', 'Club', poll.id, '--voters', '2', '--timeout', '150', ...on()],
+      env(),
+    )
+    expect(tally.options).toEqual([
+      { text: 'pizza', votes: 1 },
+      { text: 'sushi', votes: 1 },
+    ])
+    await shot('5-group')
+    await page.getByTestId('back').click()
+    await page.locator('[data-group="Club"]').waitFor()
     expect(pageErrors).toEqual([])
   })
 })
