@@ -30,11 +30,37 @@ async function boot(): Promise<void> {
     form.querySelector('button')?.setAttribute('disabled', '')
     showHome(await start({ secrets, peers, newName: input.value.trim() }))
   })
-  form.prepend(
-    element('h2', {}, ['Create your account']),
-    element('p', {}, ['Your keys stay in this browser (IndexedDB). Nobody else holds them.']),
+  const linkName = element('input', { placeholder: 'Your name on this device', 'data-testid': 'link-name' })
+  const code = element('textarea', {
+    rows: '3',
+    placeholder: 'wesh://link/…',
+    'data-testid': 'link-code',
+    required: '',
+  })
+  const link = actionForm(
+    [linkName, code],
+    { label: 'Link this browser', testId: 'link-device' },
+    async () => {
+      status.textContent = 'receiving the account from your other device…'
+      showHome(await start({ secrets, peers, newName: linkName.value.trim(), linkCode: code.value.trim() }))
+    },
   )
-  showScreen('create-account', () => [form])
+  showScreen('create-account', () => [
+    element('section', {}, [
+      element('h2', {}, ['Create your account']),
+      element('p', {}, ['Your keys stay in this browser (IndexedDB). Nobody else holds them.']),
+      form,
+    ]),
+    element('section', {}, [
+      element('h2', {}, ['Or link to an existing account']),
+      element('p', {}, [
+        'On a device of your account, run ',
+        element('code', {}, ['wesh device link']),
+        ' and paste its code here: this browser becomes one more device of that account, with its contacts and groups.',
+      ]),
+      link,
+    ]),
+  ])
 }
 
 async function start(options: Parameters<typeof startWeshClient>[0]): Promise<WeshClient> {

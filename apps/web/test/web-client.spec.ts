@@ -280,4 +280,37 @@ describe('the web client in Chromium with a wesh daemon on loopback', () => {
     await page.locator('[data-group="Club"]').waitFor()
     expect(pageErrors).toEqual([])
   })
+
+  it("links a second browser as a device of the daemon's account, which then shows its contacts and groups", async () => {
+    const linking = new LiveWesh(['device', 'link', '--json', ...on()], env())
+    const { link } = JSON.parse(await linking.line((line) => line.includes('"code"'))) as { link: string }
+    // Another browser profile: its own IndexedDB, no account yet.
+    const context = await browser!.newContext({ viewport })
+    try {
+      const second = await context.newPage()
+      second.setDefaultTimeout(120_000)
+      const secondErrors: string[] = []
+      second.on('pageerror', (error) => secondErrors.push(error.message))
+      await second.goto(`${site!.url}?peer=${encodeURIComponent(daemonAddress)}`)
+      await second.getByTestId('link-code').fill('wesh://link/not-a-code')
+      await second.getByTestId('link-device').click()
+      await second.locator('[data-error="INVALID_LINK_CODE"]').waitFor()
+      const started = performance.now()
+      await second.getByTestId('link-name').fill('Nodie in Chromium')
+      await second.getByTestId('link-code').fill(link)
+      await second.getByTestId('link-device').click()
+      await linking.line((line) => line.includes('"linked"'))
+      expect(await linking.exited()).toBe(0) // `wesh device link` ends once a device used its code
+      // The account group arrives from the daemon: the contacts and groups of the account, on the new device.
+      await second.locator('[data-contact="Webby"][data-status="accepted"]').waitFor()
+      await second.locator('[data-group="Club"]').waitFor()
+      expect(await second.getByTestId('contacts').locator('li').count()).toBe(1) // Dora is Webby's, not Nodie's
+      console.log(`linked, contacts and groups on screen in ${Math.round(performance.now() - started)} ms`)
+      await shot('6-linked-device', second)
+      expect(secondErrors).toEqual([])
+    } finally {
+      await linking.stop()
+      await context.close()
+    }
+  })
 })
