@@ -1,14 +1,14 @@
 import { qrSvg } from '@wesh/contacts'
-import { bytesToUtf8, isWeshError, toHex, utf8ToBytes } from '@wesh/crypto'
+import { bytesToUtf8, toHex, utf8ToBytes } from '@wesh/crypto'
 import { ContactStatus, contactCardLink, isActiveContact, type ContactState } from '@wesh/groups'
-import { type WeshClient, openSecrets, startWeshClient, storedDisplayName } from './wesh-client.js'
+import { chatPanel } from './chat-view.js'
 import { element } from './dom.js'
+import { showGroup } from './group-view.js'
+import { actionForm, followUpdates, onErrorCleared, run, showScreen, status } from './screen.js'
+import { type WeshClient, openSecrets, startWeshClient, storedDisplayName } from './wesh-client.js'
 
 /** Node peers to dial, from `?peer=<multiaddr>` (repeatable) or, once given, from the last visit. */
 const PEERS_KEY = 'wesh-web/peers'
-
-const app = document.querySelector<HTMLElement>('#app') as HTMLElement
-const status = document.querySelector<HTMLElement>('#status') as HTMLElement
 
 function peersToDial(): string[] {
   const fromUrl = new URLSearchParams(location.search).getAll('peer')
@@ -26,20 +26,41 @@ async function boot(): Promise<void> {
   }
   status.textContent = 'no account yet'
   const input = element('input', { placeholder: 'Your name', 'data-testid': 'name', required: '' })
-  const form = element('form', {}, [
-    element('h2', {}, ['Create your account']),
-    element('p', {}, ['Your keys stay in this browser (IndexedDB). Nobody else holds them.']),
-    input,
-    element('button', { 'data-testid': 'create' }, ['Create account']),
-  ])
-  form.addEventListener('submit', (event) => {
-    event.preventDefault()
+  const form = actionForm([input], { label: 'Create account', testId: 'create' }, async () => {
     form.querySelector('button')?.setAttribute('disabled', '')
-    run(async () => {
-      showHome(await start({ secrets, peers, newName: input.value.trim() }))
-    })
+    showHome(await start({ secrets, peers, newName: input.value.trim() }))
   })
-  app.replaceChildren(form)
+  const linkName = element('input', { placeholder: 'Your name on this device', 'data-testid': 'link-name' })
+  const code = element('textarea', {
+    rows: '3',
+    placeholder: 'wesh://link/…',
+    'data-testid': 'link-code',
+    required: '',
+  })
+  const link = actionForm(
+    [linkName, code],
+    { label: 'Link this browser', testId: 'link-device' },
+    async () => {
+      status.textContent = 'receiving the account from your other device…'
+      showHome(await start({ secrets, peers, newName: linkName.value.trim(), linkCode: code.value.trim() }))
+    },
+  )
+  showScreen('create-account', () => [
+    element('section', {}, [
+      element('h2', {}, ['Create your account']),
+      element('p', {}, ['Your keys stay in this browser (IndexedDB). Nobody else holds them.']),
+      form,
+    ]),
+    element('section', {}, [
+      element('h2', {}, ['Or link to an existing account']),
+      element('p', {}, [
+        'On a device of your account, run ',
+        element('code', {}, ['wesh device link']),
+        ' and paste its code here: this browser becomes one more device of that account, with its contacts and groups.',
+      ]),
+      link,
+    ]),
+  ])
 }
 
 async function start(options: Parameters<typeof startWeshClient>[0]): Promise<WeshClient> {
@@ -51,10 +72,7 @@ async function start(options: Parameters<typeof startWeshClient>[0]): Promise<We
     if (status.dataset['error'] === undefined)
       status.textContent = `${client.displayName} · ${libp2p.getPeers().length} peer(s) connected`
   }
-  clearError = () => {
-    delete status.dataset['error']
-    showPeers()
-  }
+  onErrorCleared(showPeers)
   libp2p.addEventListener('peer:connect', showPeers)
   libp2p.addEventListener('peer:disconnect', showPeers)
   showPeers()
@@ -72,49 +90,63 @@ function showHome(client: WeshClient): void {
     placeholder: 'wesh://contact/…',
     'data-testid': 'contact-link',
   })
-  const addForm = element('form', {}, [
-    paste,
-    element('button', { 'data-testid': 'add-contact' }, ['Send request']),
-  ])
-  addForm.addEventListener('submit', (event) => {
-    event.preventDefault()
-    run(async () => {
-      await contacts.send(paste.value.trim(), utf8ToBytes(client.displayName))
-      paste.value = ''
+  const addForm = actionForm([paste], { label: 'Send request', testId: 'add-contact' }, async () => {
+    await contacts.send(paste.value.trim(), utf8ToBytes(client.displayName))
+    paste.value = ''
+  })
+  const groupName = element('input', { placeholder: 'Group name', 'data-testid': 'group-name' })
+  const createGroup = actionForm(
+    [groupName],
+    { label: 'Create group', testId: 'create-group' },
+    async () => {
+      const name = groupName.value.trim()
+      const session = await account.createGroup(name === '' ? {} : { name })
+      await session.settled()
+      showGroup(session, () => {
+        showHome(client)
+      })
+    },
+    'row',
+  )
+  const invitation = element('textarea', {
+    rows: '3',
+    placeholder: 'wesh://group/…',
+    'data-testid': 'group-link',
+  })
+  const joinGroup = actionForm([invitation], { label: 'Join group', testId: 'join-group' }, async () => {
+    const session = await account.joinGroup(invitation.value.trim())
+    showGroup(session, () => {
+      showHome(client)
     })
   })
-  const list = element('ul', { class: 'contacts', 'data-testid': 'contacts' })
-  const renderContacts = () => {
-    list.replaceChildren(...account.contacts().map((contact) => contactRow(client, contact)))
-  }
-  renderContacts()
-  const controller = new AbortController()
-  void followAccount(client, controller.signal, renderContacts)
-  app.replaceChildren(
-    element('section', {}, [
-      element('h2', {}, ['Your contact card']),
-      element('p', {}, ['Show the code, or give the link to someone who uses Wesh.']),
-      qr,
-      element('textarea', { rows: '3', readonly: '', 'data-testid': 'my-card' }, [link]),
-    ]),
-    element('section', {}, [element('h2', {}, ['Add a contact']), addForm]),
-    element('section', {}, [element('h2', {}, ['Contacts']), list]),
-  )
-  app.dataset['screen'] = 'home'
-  leaveHome = () => {
-    controller.abort()
-  }
-}
-
-let leaveHome = () => {}
-
-/** Re-renders on every account-group update (requests arriving, accepted, sent) until `signal` aborts. */
-async function followAccount(client: WeshClient, signal: AbortSignal, render: () => void): Promise<void> {
-  for (;;) {
-    await client.account.accountGroup.nextUpdate()
-    if (signal.aborted) return
+  const contactList = element('ul', { class: 'contacts', 'data-testid': 'contacts' })
+  const groupList = element('ul', { class: 'contacts', 'data-testid': 'groups' })
+  showScreen('home', (signal) => {
+    // Each render's group rows follow their group's log until the next render or until the screen is left.
+    let rows = new AbortController()
+    const render = () => {
+      contactList.replaceChildren(...account.contacts().map((contact) => contactRow(client, contact)))
+      rows.abort()
+      rows = new AbortController()
+      const rowsSignal = AbortSignal.any([signal, rows.signal])
+      run(async () => {
+        groupList.replaceChildren(...(await groupRows(client, rowsSignal)))
+      })
+    }
     render()
-  }
+    void followUpdates(account.accountGroup, signal, render)
+    return [
+      element('section', {}, [
+        element('h2', {}, ['Your contact card']),
+        element('p', {}, ['Show the code, or give the link to someone who uses Wesh.']),
+        qr,
+        element('textarea', { rows: '3', readonly: '', 'data-testid': 'my-card' }, [link]),
+      ]),
+      element('section', {}, [element('h2', {}, ['Add a contact']), addForm]),
+      element('section', {}, [element('h2', {}, ['Contacts']), contactList]),
+      element('section', {}, [element('h2', {}, ['Groups']), groupList, createGroup, joinGroup]),
+    ]
+  })
 }
 
 const STATUS_TEXT: Record<ContactStatus, string> = {
@@ -148,69 +180,44 @@ function contactRow(client: WeshClient, contact: ContactState): HTMLElement {
   return row
 }
 
-async function showChat(client: WeshClient, contact: ContactState, name: string): Promise<void> {
-  leaveHome()
-  const session = await client.account.group(contact.accountId)
-  const self = toHex(session.devicePublicKey)
-  const list = element('ol', { class: 'messages', 'data-testid': 'messages' })
-  const shown = new Set<string>()
-  const show = (message: { id: string; devicePk: Uint8Array; plaintext: Uint8Array }) => {
-    if (shown.has(message.id)) return
-    shown.add(message.id)
-    const mine = toHex(message.devicePk) === self
-    list.append(
-      element('li', { class: mine ? 'self' : 'peer', 'data-testid': 'message' }, [
-        bytesToUtf8(message.plaintext),
-      ]),
-    )
-  }
-  const controller = new AbortController()
-  // Subscribed before reading the history, so nothing falls between the two; `shown` drops the overlap.
-  const updates = session.subscribe({ signal: controller.signal })
-  for (const message of (await session.messages()).reverse()) show(message)
-  void (async () => {
-    for await (const message of updates) show(message)
-  })()
-  const input = element('input', { placeholder: 'Message', 'data-testid': 'message-text', required: '' })
-  const form = element('form', { class: 'row' }, [
-    input,
-    element('button', { 'data-testid': 'send' }, ['Send']),
-  ])
-  form.addEventListener('submit', (event) => {
-    event.preventDefault()
-    const text = input.value
-    input.value = ''
-    run(async () => {
-      const id = await session.send(utf8ToBytes(text))
-      show({ id, devicePk: session.devicePublicKey, plaintext: utf8ToBytes(text) })
+/**
+ * The account's multi-member groups, each with its name and member count, updated as its log arrives (a group
+ * just joined, or listed by another device of the account, has neither yet) until `signal` aborts.
+ */
+async function groupRows(client: WeshClient, signal: AbortSignal): Promise<HTMLElement[]> {
+  const sessions = await Promise.all(
+    client.account.groups().map((group) => client.account.group(group.publicKey)),
+  )
+  return sessions.map((session) => {
+    const name = element('strong')
+    const members = element('span', { class: 'status' })
+    const open = element('button', { 'data-testid': 'open-group' }, ['Open'])
+    open.addEventListener('click', () => {
+      showGroup(session, () => {
+        showHome(client)
+      })
     })
+    const row = element('li', {}, [name, members, open])
+    const update = () => {
+      name.textContent = session.state.name ?? toHex(session.group.publicKey).slice(0, 12)
+      row.dataset['group'] = name.textContent
+      members.textContent = `${session.state.members.size} member(s)`
+    }
+    update()
+    void followUpdates(session, signal, update)
+    return row
   })
-  const back = element('button', { 'data-testid': 'back' }, ['← Contacts'])
-  back.addEventListener('click', () => {
-    controller.abort()
-    showHome(client)
-  })
-  app.replaceChildren(element('section', {}, [back, element('h2', {}, [`Chat with ${name}`]), list, form]))
-  app.dataset['screen'] = 'chat'
-  input.focus()
 }
 
-/** Puts the status line back once an action succeeds after a failed one. */
-let clearError = () => {}
-
-/** Runs a UI action; a failure shows its WeshError code in the status line until an action succeeds. */
-function run(action: () => Promise<unknown>): void {
-  action().then(
-    () => {
-      if (status.dataset['error'] !== undefined) clearError()
-    },
-    (error: unknown) => {
-      const code = isWeshError(error) ? error.code : 'ERROR'
-      status.textContent = `${code}: ${error instanceof Error ? error.message : String(error)}`
-      status.dataset['error'] = code
-      console.error(error)
-    },
-  )
+async function showChat(client: WeshClient, contact: ContactState, name: string): Promise<void> {
+  const session = await client.account.group(contact.accountId)
+  const back = element('button', { 'data-testid': 'back' }, ['← Contacts'])
+  back.addEventListener('click', () => {
+    showHome(client)
+  })
+  showScreen('chat', (signal) => [
+    element('section', {}, [back, element('h2', {}, [`Chat with ${name}`]), ...chatPanel(session, signal)]),
+  ])
 }
 
 run(boot)

@@ -1,4 +1,4 @@
-import { ContactRequests } from '@wesh/contacts'
+import { ContactRequests, linkDevice, parseLinkCode } from '@wesh/contacts'
 import { bytesToUtf8, utf8ToBytes } from '@wesh/crypto'
 import {
   IndexedDbSecretStore,
@@ -41,25 +41,48 @@ export async function storedDisplayName(secrets: SecretStore): Promise<string | 
 const PRIVATE_ADDRESS = /^\/ip4\/(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/
 
 /**
- * Starts the node and opens the account kept in `secrets` — or creates one named `newName` (PROTOCOL.md §1) —
- * then takes contact requests on every discovery system and feeds the account's replication devices. `peers` are WebSockets multiaddrs of Node peers.
+ * Starts the node and opens the account kept in `secrets` — or creates one named `newName` (PROTOCOL.md §1), or,
+ * given `linkCode` (a `wesh://link/…` code from `wesh device link`), joins the account of that device as a new
+ * device of it (§6.3) — then takes contact requests on every discovery system and feeds the account's replication
+ * devices. `peers` are WebSockets multiaddrs of Node peers.
  */
 export async function startWeshClient(options: {
   readonly secrets: SecretStore
   readonly peers: readonly string[]
   readonly newName?: string
+  readonly linkCode?: string
 }): Promise<WeshClient> {
   const { secrets, peers } = options
-  if (options.newName !== undefined) await secrets.put(DISPLAY_NAME, utf8ToBytes(options.newName))
-  const displayName = (await storedDisplayName(secrets)) ?? ''
+  // A code that does not parse is refused before the node starts (INVALID_LINK_CODE).
+  if (options.linkCode !== undefined) parseLinkCode(options.linkCode)
   const lan = peers.length > 0 && peers.every((peer) => PRIVATE_ADDRESS.test(peer))
   const node = await createBrowserWeshNode({
     name: NODE_NAME,
-    network: { bootstrap: peers, ...(lan ? { privateAddresses: true, dht: 'lan' } : {}) },
+    network: {
+      bootstrap: peers,
+      // A page cannot listen: it takes a reservation on the relays among the peers it dials (`wesh daemon --relay`),
+      // and its peer record then carries their relayed addresses, at which others dial it.
+      listen: ['/p2p-circuit'],
+      ...(lan ? { privateAddresses: true, dht: 'lan' } : {}),
+    },
   })
-  const account = await WeshAccount.open({ node, secrets })
+  let account: WeshAccount
+  try {
+    account =
+      options.linkCode === undefined
+        ? await WeshAccount.open({ node, secrets })
+        : await linkDevice({ node, secrets, code: options.linkCode })
+  } catch (error) {
+    await node.stop()
+    throw error
+  }
+  // Stored once the account is there: a link that failed leaves this browser without an account, as before.
+  if (options.newName !== undefined) await secrets.put(DISPLAY_NAME, utf8ToBytes(options.newName))
+  const displayName = (await storedDisplayName(secrets)) ?? ''
   const contacts = await ContactRequests.start({ account })
-  if (!account.state.contactRequestsEnabled) await account.enableContactRequests()
+  // A linked device takes the account's setting from its other devices, once the account group has synced.
+  if (options.linkCode === undefined && !account.state.contactRequestsEnabled)
+    await account.enableContactRequests()
   const replication = ReplicationDeviceSync.start({ account })
   return {
     node,

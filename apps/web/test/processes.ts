@@ -62,6 +62,11 @@ export class LiveWesh {
     })
   }
 
+  /** Resolves with the exit code once the process ends by itself. */
+  exited(): Promise<number | null> {
+    return this.#exited
+  }
+
   /** Sends SIGINT (a clean stop) and resolves with the exit code. */
   async stop(): Promise<number | null> {
     if (this.#child.exitCode === null) this.#child.kill('SIGINT')

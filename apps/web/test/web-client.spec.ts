@@ -11,6 +11,7 @@ import { serveStatic } from './static-server.js'
 const dist = fileURLToPath(new URL('../dist', import.meta.url))
 /** Set to a directory to save screenshots of the main screens there (apps/web/docs/ in the README). */
 const screenshots = process.env['WESH_WEB_SCREENSHOTS']
+const viewport = { width: 720, height: 900 }
 
 interface Ready {
   event: 'ready'
@@ -30,8 +31,8 @@ describe('the web client in Chromium with a wesh daemon on loopback', () => {
   const on = () => ['--profile', profile]
   const pageErrors: string[] = []
 
-  const shot = async (name: string) => {
-    if (screenshots) await page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true })
+  const shot = async (name: string, of: Page = page) => {
+    if (screenshots) await of.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true })
   }
 
   beforeAll(async () => {
@@ -39,7 +40,17 @@ describe('the web client in Chromium with a wesh daemon on loopback', () => {
     profile = join(root, 'daemon')
     await weshJson(['init', '--name', 'Nodie', ...on()], env())
     daemon = new LiveWesh(
-      ['daemon', ...on(), '--listen', '/ip4/127.0.0.1/tcp/0/ws', '--no-mdns', '--dht', 'lan', '--json'],
+      [
+        'daemon',
+        ...on(),
+        '--listen',
+        '/ip4/127.0.0.1/tcp/0/ws',
+        '--no-mdns',
+        '--dht',
+        'lan',
+        '--relay',
+        '--json',
+      ],
       env(),
     )
     const ready = JSON.parse(await daemon.line((line) => line.includes('"ready"'))) as Ready
@@ -50,7 +61,7 @@ describe('the web client in Chromium with a wesh daemon on loopback', () => {
       // Root in a container has no user namespaces for Chromium's sandbox; the page is our own build.
       args: ['--no-sandbox'],
     })
-    page = await browser.newPage({ viewport: { width: 720, height: 900 } })
+    page = await browser.newPage({ viewport })
     // Locators wait on the DOM; this bounds how long, on 2 busy cores.
     page.setDefaultTimeout(120_000)
     page.on('pageerror', (error) => pageErrors.push(error.message))
@@ -67,6 +78,11 @@ describe('the web client in Chromium with a wesh daemon on loopback', () => {
   const open = () => page.goto(`${site!.url}?peer=${encodeURIComponent(daemonAddress)}`)
   const messages = () => page.getByTestId('messages').getByTestId('message')
   const statusText = () => page.getByTestId('status').textContent()
+  /** Back to the home screen from a chat or a group, where the previous test left the page. */
+  const home = async () => {
+    if ((await page.locator('[data-screen="home"]').count()) === 0) await page.getByTestId('back').click()
+    await page.locator('[data-screen="home"]').waitFor()
+  }
 
   it('creates an account in the page, connected to the daemon over WebSockets', async () => {
     const started = performance.now()
@@ -153,5 +169,148 @@ describe('the web client in Chromium with a wesh daemon on loopback', () => {
     await page.locator('[data-contact="Nodie"]').getByTestId('chat').click()
     await page.getByTestId('messages').waitFor()
     expect(await page.locator('[data-error]').count()).toBe(0)
+  })
+
+  it('takes a contact request from a daemon that reaches the page only through the relay, and both chat', async () => {
+    // Dora's daemon knows Nodie, not the page: it finds the page's rendezvous point on the DHT and dials the page
+    // at the relayed address the page holds on Nodie (`--relay`).
+    const dora = join(root, 'dora')
+    await weshJson(['init', '--name', 'Dora', '--profile', dora], env())
+    const doraDaemon = new LiveWesh(
+      [
+        'daemon',
+        '--profile',
+        dora,
+        '--listen',
+        '/ip4/127.0.0.1/tcp/0',
+        '--no-mdns',
+        '--dht',
+        'lan',
+        '--json',
+      ].concat('--bootstrap', daemonAddress),
+      env(),
+    )
+    try {
+      await home()
+      await doraDaemon.line((line) => line.includes('"ready"'))
+      const started = performance.now()
+      const card = await page.getByTestId('my-card').inputValue()
+      await weshJson(['contact', 'add', card, '--profile', dora], env())
+      const request = page.locator('[data-contact="Dora"][data-status="incoming-received"]')
+      await request.waitFor()
+      console.log(
+        `request from a daemon on the page's screen ${Math.round(performance.now() - started)} ms after \`wesh contact add\``,
+      )
+      await shot('4-request')
+      await request.getByTestId('accept').click()
+      await page.locator('[data-contact="Dora"][data-status="accepted"]').getByTestId('chat').click()
+      await page.getByTestId('message-text').fill('hello Dora, through the relay')
+      await page.getByTestId('send').click()
+      const reader = new LiveWesh(['read', 'Webby', '--follow', '--json', '--profile', dora], env())
+      await reader.line((line) => line.includes('"hello Dora, through the relay"'))
+      expect(await reader.stop()).toBe(0)
+      expect((await wesh(['send', 'Webby', 'hello Webby, from Dora', '--profile', dora], env())).code).toBe(0)
+      await messages().filter({ hasText: 'hello Webby, from Dora' }).waitFor()
+      const connections = await weshJson<{ connections: { peer: string; address: string }[] }>(
+        ['status', '--profile', dora],
+        env(),
+      )
+      // The page is reached through the relay: Dora's connection to it is a relayed one.
+      expect(connections.connections.some((connection) => connection.address.includes('/p2p-circuit'))).toBe(
+        true,
+      )
+      await page.getByTestId('back').click()
+    } finally {
+      expect(await doraDaemon.stop()).toBe(0)
+    }
+    expect(pageErrors).toEqual([])
+  })
+
+  it("joins the daemon's group by its invitation, chats in it, and votes in the daemon's poll", async () => {
+    const created = await weshJson<{ link: string }>(['group', 'create', 'Club', ...on()], env())
+    const { link } = await weshJson<{ link: string }>(['group', 'invite', 'Club', ...on()], env())
+    expect(link).toBe(created.link)
+    await home()
+    const started = performance.now()
+    await page.getByTestId('group-link').fill(link)
+    await page.getByTestId('join-group').click()
+    expect(await page.getByTestId('invitation').inputValue()).toBe(link)
+    // The name and the daemon's membership come from the group's log, synced from the daemon.
+    await page.getByRole('heading', { name: 'Club' }).waitFor()
+    await page.getByTestId('members').locator('li').nth(1).waitFor()
+    console.log(
+      `group joined, its name and members on screen in ${Math.round(performance.now() - started)} ms`,
+    )
+    expect(await page.getByTestId('members').locator('li', { hasText: '(you)' }).count()).toBe(1)
+    expect(await page.getByTestId('members').locator('li', { hasText: 'admin' }).count()).toBe(1)
+
+    await page.getByTestId('message-text').fill('hello Club from Chromium')
+    await page.getByTestId('send').click()
+    const reader = new LiveWesh(['read', 'Club', '--follow', '--json', ...on()], env())
+    await reader.line((line) => line.includes('"hello Club from Chromium"'))
+    expect(await reader.stop()).toBe(0)
+    expect((await wesh(['send', 'Club', 'hello Chromium from Nodie', ...on()], env())).code).toBe(0)
+    await messages().filter({ hasText: 'hello Chromium from Nodie' }).waitFor()
+    expect(await messages().allTextContents()).toEqual([
+      'hello Club from Chromium',
+      'hello Chromium from Nodie',
+    ])
+
+    const poll = await weshJson<{ id: string }>(
+      ['poll', 'create', 'Club', 'Lunch?', 'pizza', 'sushi', ...on()],
+      env(),
+    )
+    await weshJson(['poll', 'vote', 'Club', poll.id, 'pizza', ...on()], env())
+    const lunch = page.locator('[data-poll="Lunch?"]')
+    await lunch.locator('[data-option="pizza"][data-votes="1"]').waitFor()
+    await lunch.locator('[data-option="sushi"]').getByTestId('vote').click()
+    await page
+      .locator('[data-poll="Lunch?"][data-voters="2"] [data-option="sushi"][data-votes="1"]')
+      .waitFor()
+    const tally = await weshJson<{ options: { text: string; votes: number }[]; voters: number }>(
+      ['poll', 'show', 'Club', poll.id, '--voters', '2', '--timeout', '150', ...on()],
+      env(),
+    )
+    expect(tally.options).toEqual([
+      { text: 'pizza', votes: 1 },
+      { text: 'sushi', votes: 1 },
+    ])
+    await shot('5-group')
+    await page.getByTestId('back').click()
+    await page.locator('[data-group="Club"]').waitFor()
+    expect(pageErrors).toEqual([])
+  })
+
+  it("links a second browser as a device of the daemon's account, which then shows its contacts and groups", async () => {
+    const linking = new LiveWesh(['device', 'link', '--json', ...on()], env())
+    const { link } = JSON.parse(await linking.line((line) => line.includes('"code"'))) as { link: string }
+    // Another browser profile: its own IndexedDB, no account yet.
+    const context = await browser!.newContext({ viewport })
+    try {
+      const second = await context.newPage()
+      second.setDefaultTimeout(120_000)
+      const secondErrors: string[] = []
+      second.on('pageerror', (error) => secondErrors.push(error.message))
+      await second.goto(`${site!.url}?peer=${encodeURIComponent(daemonAddress)}`)
+      await second.getByTestId('link-code').fill('wesh://link/not-a-code')
+      await second.getByTestId('link-device').click()
+      await second.locator('[data-error="INVALID_LINK_CODE"]').waitFor()
+      const started = performance.now()
+      await second.getByTestId('link-name').fill('Nodie in Chromium')
+      await second.getByTestId('link-code').fill(link)
+      await second.getByTestId('link-device').click()
+      await linking.line((line) => line.includes('"linked"'))
+      expect(await linking.exited()).toBe(0) // `wesh device link` ends once a device used its code
+      // The account group arrives from the daemon: the contacts and groups of the account, on the new device.
+      await second.locator('[data-contact="Webby"][data-status="accepted"]').waitFor()
+      await second.locator('[data-group="Club"]').waitFor()
+      expect(await second.getByTestId('contacts').locator('li').count()).toBe(1) // Dora is Webby's, not Nodie's
+      console.log(`linked, contacts and groups on screen in ${Math.round(performance.now() - started)} ms`)
+      await shot('6-linked-device', second)
+      expect(secondErrors).toEqual([])
+    } finally {
+      await linking.stop()
+      await context.close()
+    }
   })
 })

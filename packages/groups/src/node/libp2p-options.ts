@@ -1,5 +1,5 @@
 import { bootstrap } from '@libp2p/bootstrap'
-import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import type { PeerDiscovery, Transport } from '@libp2p/interface'
 import { mdns } from '@libp2p/mdns'
 import { noise } from '@libp2p/noise'
@@ -23,11 +23,19 @@ export interface WeshNetworkOptions extends WeshServiceOptions {
   readonly transports?: readonly ((components: never) => Transport)[]
   /** More peer discovery mechanisms. */
   readonly peerDiscovery?: readonly ((components: never) => PeerDiscovery)[]
+  /**
+   * Also serve as a circuit-relay v2 relay (service `circuitRelay`), so that peers which cannot listen — web
+   * pages, peers behind NAT — take a reservation here and become reachable at `/p2p/<this node>/p2p-circuit`
+   * addresses. Relayed connections carry no time or data limit: Wesh's protocols (contact requests, log sync) do
+   * not run on limited connections. Default false.
+   */
+  readonly relayServer?: boolean
 }
 
 /**
  * The libp2p configuration of a Wesh node on Node.js (issue 4): TCP and WebSockets with Noise and Yamux; mDNS on
- * the LAN; for peers behind NAT the circuit-relay v2 client; and the services of {@link weshServices}.
+ * the LAN; for peers behind NAT the circuit-relay v2 client (and, with `relayServer`, the relay itself); and the
+ * services of {@link weshServices}.
  */
 export function weshLibp2pOptions(options: WeshNetworkOptions = {}): Libp2pOptions<WeshServices> {
   const peerDiscovery = [
@@ -45,6 +53,11 @@ export function weshLibp2pOptions(options: WeshNetworkOptions = {}): Libp2pOptio
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     peerDiscovery: peerDiscovery as NonNullable<Libp2pOptions<WeshServices>['peerDiscovery']>,
-    services: weshServices(options),
+    services: {
+      ...weshServices(options),
+      ...(options.relayServer
+        ? { circuitRelay: circuitRelayServer({ reservations: { applyDefaultLimit: false } }) }
+        : {}),
+    },
   }
 }

@@ -1,4 +1,5 @@
 import { autoNAT } from '@libp2p/autonat'
+import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import { dcutr } from '@libp2p/dcutr'
 import { type GossipSub, gossipsub } from '@libp2p/gossipsub'
 import { type Identify, identify } from '@libp2p/identify'
@@ -33,6 +34,8 @@ export type WeshServices = {
   localRecords: LocalRecords
   /** Rendezvous servers (§2 system 2): present when `rendezvousServers` lists some. */
   rendezvousServers?: RendezvousClient
+  /** A circuit-relay v2 relay for peers that cannot listen: present on Node with `relayServer: true`. */
+  circuitRelay?: CircuitRelayService
 }
 
 /** What the services depend on, a subset of a node's network options. */
