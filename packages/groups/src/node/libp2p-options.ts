@@ -34,7 +34,8 @@ export interface WeshNetworkOptions extends WeshServiceOptions {
 
 /**
  * The libp2p configuration of a Wesh node on Node.js (issue 4): TCP and WebSockets with Noise and Yamux; mDNS on
- * the LAN; for peers behind NAT the circuit-relay v2 client (and, with `relayServer`, the relay itself); and the
+ * the LAN; for peers behind NAT the circuit-relay v2 client, listening through a relay unless the network is
+ * `'lan'` (and, with `relayServer`, the relay itself); and the
  * services of {@link weshServices}.
  */
 export function weshLibp2pOptions(options: WeshNetworkOptions = {}): Libp2pOptions<WeshServices> {
@@ -43,9 +44,16 @@ export function weshLibp2pOptions(options: WeshNetworkOptions = {}): Libp2pOptio
     ...(options.bootstrap?.length ? [bootstrap({ list: [...options.bootstrap] })] : []),
     ...(options.peerDiscovery ?? []),
   ]
+  // Listening on `/p2p-circuit` asks for a relay reservation, and until one is found libp2p walks the DHT for
+  // relays without pause. On a LAN or on 127.0.0.1 there is none to find: that walk wrote the peer store hundreds
+  // of times a second on two idle nodes and slowed every disk operation of the process, log sync included.
+  const relayed = options.dht !== 'lan'
   return {
     addresses: {
-      listen: [...(options.listen ?? ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws']), '/p2p-circuit'],
+      listen: [
+        ...(options.listen ?? ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws']),
+        ...(relayed ? ['/p2p-circuit'] : []),
+      ],
     },
     transports: [tcp(), webSockets(), circuitRelayTransport(), ...(options.transports ?? [])] as NonNullable<
       Libp2pOptions<WeshServices>['transports']

@@ -27,7 +27,8 @@ export type WeshServices = {
   pubsub: GossipSub
   dht: KadDHT
   dcutr: unknown
-  autoNAT: unknown
+  /** Absent on a `'lan'` network: see {@link weshServices}. */
+  autoNAT?: unknown
   /** Rendezvous points on the DHT (PROTOCOL.md §2 system 1). */
   dhtDiscovery: DhtDiscovery
   /** Rendezvous points as local records over direct links such as Bluetooth LE (§2 system 3). */
@@ -53,7 +54,7 @@ export interface WeshServiceOptions {
 
 /**
  * The libp2p services of a Wesh node, the same on every runtime: identify, ping, gossipsub (under `pubsub`, where
- * OrbitDB looks), kad-dht, DCUtR and AutoNAT, and the three rendezvous systems of PROTOCOL.md §2 (DHT, local
+ * OrbitDB looks), kad-dht, DCUtR and AutoNAT (not on a `'lan'` network), and the three rendezvous systems of PROTOCOL.md §2 (DHT, local
  * records, and rendezvous servers when given).
  */
 export function weshServices(
@@ -72,7 +73,10 @@ export function weshServices(
       peerInfoMapper: lan ? removePublicAddressesMapper : removePrivateAddressesMapper,
     }),
     dcutr: dcutr(),
-    autoNAT: autoNAT(),
+    // AutoNAT tells a node whether the internet can dial its public addresses. On a LAN or on 127.0.0.1 none
+    // ever verifies, so it spent 10 s of every minute in a random walk whose DHT queries, answered at once by the
+    // few peers there, wrote the peer store hundreds of times a second and slowed every other disk operation.
+    ...(lan ? {} : { autoNAT: autoNAT() }),
     dhtDiscovery: dhtDiscovery(),
     localRecords: localRecords(),
     ...(options.rendezvousServers?.length

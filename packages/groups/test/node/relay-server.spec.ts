@@ -24,7 +24,8 @@ it('relays full connections to a peer that listens nowhere but through it (relay
   const relay = await node({ listen: ['/ip4/127.0.0.1/tcp/0'], relayServer: true })
   expect(relay.libp2p.services.circuitRelay).toBeDefined()
   const relayAddress = relay.libp2p.getMultiaddrs()[0]!.toString()
-  const hidden = await node({ listen: [], bootstrap: [relayAddress] })
+  // On a 'lan' network a node listens through a relay only when asked to.
+  const hidden = await node({ listen: ['/p2p-circuit'], bootstrap: [relayAddress] })
   // The reservation taken, the hidden peer's own addresses are relayed ones.
   const relayed = await new Promise<string>((resolve) => {
     const check = () => {
