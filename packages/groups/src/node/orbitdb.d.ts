@@ -8,6 +8,8 @@ declare module '@orbitdb/core' {
     readonly hash: string
     readonly publicKey: string
     readonly type: string
+    /** Checks an entry signature (hex) under a public key (hex) over the signed bytes. */
+    verify(signature: string, publicKey: string, data: Uint8Array): Promise<boolean>
   }
 
   export interface KeyStoreInstance {
@@ -79,6 +81,8 @@ declare module '@orbitdb/core' {
     readonly log: {
       heads(): Promise<LogEntry<EventsPayload>[]>
       get(hash: string): Promise<LogEntry<EventsPayload> | undefined>
+      /** Whether the entry is in the log (its index). */
+      has(hash: string): Promise<boolean>
       traverse(): AsyncIterable<LogEntry<EventsPayload>>
       /** The entry blocks, as stored (encrypted for replication). */
       readonly storage: { get(hash: string): Promise<Uint8Array | undefined> }
