@@ -50,6 +50,8 @@ export const GroupsErrorCode = {
   LOG_SYNC_FORGED_ENTRY: 'LOG_SYNC_FORGED_ENTRY',
   /** A log-sync peer broke the exchange: a block nobody asked for, more blocks than asked, an answer without a request. `data`: `{ peer, reason }`. */
   LOG_SYNC_PROTOCOL_VIOLATION: 'LOG_SYNC_PROTOCOL_VIOLATION',
+  /** A log-sync peer closed the stream (or the connection went) before answering; it is not cut off. `data`: `{ peer }`. */
+  LOG_SYNC_STREAM_CLOSED: 'LOG_SYNC_STREAM_CLOSED',
   /** A log-sync peer did not answer a request in time. `data`: `{ peer, ms }`. */
   LOG_SYNC_TIMEOUT: 'LOG_SYNC_TIMEOUT',
   /**

@@ -177,7 +177,15 @@ async function nextBatch(
   unrefTimer(timer)
   try {
     const next = await batches.next()
-    if (next.done === true) throw violation(peer, 'the stream ended before the answer')
+    if (next.done === true) {
+      throw new WeshError(
+        GroupsErrorCode.LOG_SYNC_STREAM_CLOSED,
+        'a log-sync peer closed the stream before answering',
+        {
+          data: { peer },
+        },
+      )
+    }
     return next.value
   } finally {
     clearTimeout(timer)

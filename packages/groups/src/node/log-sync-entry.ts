@@ -4,6 +4,7 @@ import { WeshError } from '@wesh/crypto'
 import { CID } from 'multiformats/cid'
 import { base58btc } from 'multiformats/bases/base58'
 import { sha256 } from 'multiformats/hashes/sha2'
+import { equals } from 'uint8arrays/equals'
 import { GroupsErrorCode } from '../errors.js'
 import type { EntrySignatureVerifier, PendingEntries } from './pending-entries.js'
 
@@ -45,14 +46,9 @@ export async function openSyncedBlock(
     throw mismatch(hash, peer, cause)
   }
   const digest = await sha256.digest(bytes)
-  if (
-    cid.version !== 1 ||
-    cid.code !== DAG_CBOR ||
-    !cid.multihash.bytes.every((b, i) => b === digest.bytes[i])
-  ) {
+  if (cid.version !== 1 || cid.code !== DAG_CBOR || !equals(cid.multihash.bytes, digest.bytes)) {
     throw mismatch(hash, peer)
   }
-  if (cid.multihash.bytes.byteLength !== digest.bytes.byteLength) throw mismatch(hash, peer)
   let entry: LogEntry<EventsPayload>
   try {
     const sealed = dagCbor.decode<unknown>(bytes)

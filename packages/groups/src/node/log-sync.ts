@@ -144,12 +144,14 @@ export class LogSync extends EventTarget {
   }
 
   /**
-   * Pulls `head`'s history from the candidates in turn. True once it is all here; false when no candidate speaks log
-   * sync. Throws `LOG_SYNC_INCOMPLETE` when some did but none could serve the rest, and the signal's reason on abort.
+   * Pulls `head`'s history from the candidates in turn. True once it is all here; false when the candidates were
+   * all peers without log sync (OrbitDB's own walk then fetches from them). Throws `LOG_SYNC_INCOMPLETE` when no
+   * candidate could serve the rest (none connected, cut off, or lacking it), and the signal's reason on abort.
    */
   async #catchUp(log: SyncedLog, head: LogEntry<EventsPayload>, signal: AbortSignal): Promise<boolean> {
     let catchUp = await LogCatchUp.start(log, head)
     let spoken = false
+    let withoutLogSync = false
     for (const peer of this.#candidates(log)) {
       if (catchUp.wanted.size === 0) return true
       signal.throwIfAborted()
@@ -160,7 +162,10 @@ export class LogSync extends EventTarget {
         await this.#pull(catchUp, log, stream, peer.toString(), signal)
       } catch (error) {
         if (signal.aborted) throw error
-        if (error instanceof Error && error.name === 'UnsupportedProtocolError') continue
+        if (error instanceof Error && error.name === 'UnsupportedProtocolError') {
+          withoutLogSync = true
+          continue
+        }
         stream?.abort(error instanceof Error ? error : new Error(String(error)))
         if (isWeshError(error) && LYING.has(error.code)) this.#cutOff(log, peer.toString(), error)
         log.onError(error)
@@ -168,7 +173,7 @@ export class LogSync extends EventTarget {
       }
     }
     if (catchUp.wanted.size === 0) return true
-    if (!spoken) return false
+    if (withoutLogSync && !spoken) return false
     throw new WeshError(GroupsErrorCode.LOG_SYNC_INCOMPLETE, 'no peer could serve the rest of the log', {
       data: { address: log.address, missing: catchUp.wanted.size },
     })

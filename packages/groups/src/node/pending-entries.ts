@@ -1,4 +1,5 @@
 import type { Storage } from '@orbitdb/core'
+import { equals } from 'uint8arrays/equals'
 
 /** Checks an OrbitDB entry signature: hex signature, hex public key, the signed bytes (OrbitDB's `identity.verify`). */
 export type EntrySignatureVerifier = (
@@ -40,7 +41,7 @@ export class PendingEntries {
     const recorded = this.#signatures.get(signature)
     if (recorded === undefined) return false
     this.#signatures.delete(signature)
-    return recorded.publicKey === publicKey && equalBytes(recorded.data, data)
+    return recorded.publicKey === publicKey && equals(recorded.data, data)
   }
 
   /** Records a block stored (and pinned) and not yet in the log's index. */
@@ -89,10 +90,4 @@ export class PendingEntries {
       },
     }
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
-  return true
 }
