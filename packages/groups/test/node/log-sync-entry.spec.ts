@@ -191,4 +191,3 @@ function toHighS(hex: string): string {
   const body = Buffer.concat([Buffer.of(0x02, r.length), r, Buffer.of(0x02, high.length), high])
   return Buffer.concat([Buffer.of(0x30, body.length), body]).toString('hex')
 }
-
