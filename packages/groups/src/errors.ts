@@ -55,8 +55,8 @@ export const GroupsErrorCode = {
   /** A log-sync peer did not answer a request in time. `data`: `{ peer, ms }`. */
   LOG_SYNC_TIMEOUT: 'LOG_SYNC_TIMEOUT',
   /**
-   * No connected peer could serve the rest of a head's history: the head is not joined now and is tried again (with
-   * backoff, and when a peer joins the log), from what was stored. `data`: `{ address, missing }`.
+   * No peer was connected, or every one failed, before a head's history was all here: the head is not joined now and
+   * is tried again (with backoff, and when a peer joins the log), from what was stored. `data`: `{ address, missing }`.
    */
   LOG_SYNC_INCOMPLETE: 'LOG_SYNC_INCOMPLETE',
 } as const

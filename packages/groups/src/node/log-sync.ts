@@ -144,13 +144,14 @@ export class LogSync extends EventTarget {
   }
 
   /**
-   * Pulls `head`'s history from the candidates in turn. True once it is all here; false when the candidates were
-   * all peers without log sync (OrbitDB's own walk then fetches from them). Throws `LOG_SYNC_INCOMPLETE` when no
-   * candidate could serve the rest (none connected, cut off, or lacking it), and the signal's reason on abort.
+   * Pulls `head`'s history from the candidates in turn. True once it is all here; false when the rest may be had
+   * from peers some other way (a peer without log sync, or one that answered without all of it): OrbitDB's own walk
+   * then fetches it block by block. Throws `LOG_SYNC_INCOMPLETE` when no candidate was connected or every one failed
+   * (cut off, timed out, gone), and the signal's reason on abort.
    */
   async #catchUp(log: SyncedLog, head: LogEntry<EventsPayload>, signal: AbortSignal): Promise<boolean> {
     let catchUp = await LogCatchUp.start(log, head)
-    let spoken = false
+    let served = false // a peer answered every request, if not with everything
     let withoutLogSync = false
     for (const peer of this.#candidates(log)) {
       if (catchUp.wanted.size === 0) return true
@@ -158,8 +159,8 @@ export class LogSync extends EventTarget {
       let stream: Stream | undefined
       try {
         stream = await this.#init.libp2p.dialProtocol(peer, LOG_SYNC_PROTOCOL, { signal })
-        spoken = true
         await this.#pull(catchUp, log, stream, peer.toString(), signal)
+        served = true
       } catch (error) {
         if (signal.aborted) throw error
         if (error instanceof Error && error.name === 'UnsupportedProtocolError') {
@@ -173,7 +174,8 @@ export class LogSync extends EventTarget {
       }
     }
     if (catchUp.wanted.size === 0) return true
-    if (withoutLogSync && !spoken) return false
+    // Peers that lack log sync, or do not serve all of this log through it, may still hold the blocks.
+    if (served || withoutLogSync) return false
     throw new WeshError(GroupsErrorCode.LOG_SYNC_INCOMPLETE, 'no peer could serve the rest of the log', {
       data: { address: log.address, missing: catchUp.wanted.size },
     })
