@@ -155,27 +155,24 @@ it(
   async () => {
     const reader = await node({ batchBlocks: 100 })
     const sync = reader.logSync!
+    const served = () => writer.logSync!.stats.blocksServed + replica.logSync!.stats.blocksServed
+    const servedBefore = served()
     await connect(reader, replica)
     const interrupted = nextEvent(sync, 'progress', () => sync.stats.blocksReceived >= ENTRIES / 5)
     const readerLog = await open(reader)
     await interrupted
-    // The replica goes away mid-way: it stops serving and hangs up (the reader would dial it again otherwise).
-    await replica.libp2p.unhandle(LOG_SYNC_PROTOCOL)
-    await reader.libp2p.hangUp(replica.libp2p.peerId)
-    const stored = sync.stats.blocksReceived
-    expect(stored).toBeGreaterThanOrEqual(ENTRIES / 5)
-    expect(stored).toBeLessThan(ENTRIES / 2)
-    expect(await count(readerLog)).toBe(0) // stored, checked, not joined
+    await reader.libp2p.hangUp(replica.libp2p.peerId) // the stream breaks mid-catch-up
+    expect(sync.stats.blocksReceived).toBeLessThan(ENTRIES / 2)
+    // Stored and checked, never joined in part: the log holds none of it, or all of it once resumed.
+    expect([0, await count(writerLog)]).toContain(await count(readerLog))
 
-    const servedBefore = writer.logSync!.stats.blocksServed
     await connect(reader, writer)
     await converged(readerLog)
     expect(await count(readerLog)).toBe(await count(writerLog))
-    expect(stored + (writer.logSync!.stats.blocksServed - servedBefore)).toBeGreaterThanOrEqual(ENTRIES - 1)
-    await replica.logSync!.start() // serving again, for the tests below
-    // The writer served what was missing, not the whole log again (a batch in flight at the hang-up, and one batch
-    // of slack per catch-up).
-    expect(writer.logSync!.stats.blocksServed - servedBefore).toBeLessThanOrEqual(ENTRIES - stored + 300)
+    // Resumed from what was stored: the peers served the log about once in all, not once and then again
+    // (slack: a batch in flight at the break, and one batch per catch-up).
+    expect(served() - servedBefore).toBeGreaterThanOrEqual(ENTRIES - 1)
+    expect(served() - servedBefore).toBeLessThanOrEqual(ENTRIES + 300)
   },
   BUDGET_MS,
 )
