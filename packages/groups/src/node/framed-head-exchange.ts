@@ -24,12 +24,21 @@ const LENGTH_BYTES = 4
  * and is not retried — two peers back from a partition with several heads each never merged. Here each head
  * travels as a 4-byte big-endian length and the bytes, and the receiver yields exactly one head per frame.
  */
-export function withFramedHeadExchange<T extends { libp2p: Libp2p }>(ipfs: T): T {
+export function withFramedHeadExchange<T extends { libp2p: Libp2p }>(
+  ipfs: T,
+  options: {
+    /** The longest one head exchange may take; default `HEADS_EXCHANGE_TIMEOUT_MS`. */
+    readonly exchangeTimeoutMs?: number
+  } = {},
+): T {
+  const { exchangeTimeoutMs = HEADS_EXCHANGE_TIMEOUT_MS } = options
   const libp2p = delegate(ipfs.libp2p, {
     handle: (protocol: string | string[], handler: StreamHandler, options?: unknown) =>
       ipfs.libp2p.handle(
         renamed(protocol),
-        isHeads(protocol) ? (stream, connection) => handler(framed(stream), connection) : handler,
+        isHeads(protocol)
+          ? (stream, connection) => handler(framed(stream, exchangeTimeoutMs), connection)
+          : handler,
         options as never,
       ),
     unhandle: (protocol: string | string[], options?: unknown) =>
@@ -37,7 +46,8 @@ export function withFramedHeadExchange<T extends { libp2p: Libp2p }>(ipfs: T): T
     dialProtocol: async (peer: never, protocols: string | string[], options?: unknown) => {
       const dial = () => ipfs.libp2p.dialProtocol(peer, renamed(protocols), options as never)
       if (!isHeads(protocols)) return dial()
-      return framed(await dialHeads(dial, (options as { signal?: AbortSignal } | undefined)?.signal))
+      const stream = await dialHeads(dial, (options as { signal?: AbortSignal } | undefined)?.signal)
+      return framed(stream, exchangeTimeoutMs)
     },
   })
   return delegate(ipfs, { libp2p })
@@ -101,16 +111,16 @@ export const HEADS_EXCHANGE_TIMEOUT_MS = 60_000
 
 /**
  * The stream, with `send` framing each message and iteration yielding one whole message per frame, aborted
- * after `HEADS_EXCHANGE_TIMEOUT_MS`.
+ * after `timeoutMs`.
  */
-function framed(stream: Stream): Stream {
+function framed(stream: Stream, timeoutMs: number): Stream {
   const deadline = setTimeout(() => {
     stream.abort(
       new WeshError(GroupsErrorCode.HEADS_EXCHANGE_TIMEOUT, 'the head exchange did not finish in time', {
-        data: { ms: HEADS_EXCHANGE_TIMEOUT_MS },
+        data: { ms: timeoutMs },
       }),
     )
-  }, HEADS_EXCHANGE_TIMEOUT_MS)
+  }, timeoutMs)
   unrefTimer(deadline) // an exchange under way does not keep the process alive
   stream.addEventListener(
     'close',
