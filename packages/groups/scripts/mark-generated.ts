@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 
 const MARK = '// @ts-nocheck'
 
-for (const name of ['protocoltypes', 'handshake', 'app']) {
+for (const name of ['protocoltypes', 'handshake', 'app', 'log-sync']) {
   const file = new URL(`../src/proto/${name}.ts`, import.meta.url)
   const text = readFileSync(file, 'utf8')
   if (text.startsWith(MARK)) continue

@@ -39,6 +39,26 @@ export const GroupsErrorCode = {
   CONTACT_BLOCKED: 'CONTACT_BLOCKED',
   /** A head exchange with a peer did not finish in time; its stream was aborted. `data`: `{ ms }`. */
   HEADS_EXCHANGE_TIMEOUT: 'HEADS_EXCHANGE_TIMEOUT',
+  /**
+   * A log-sync peer sent a block whose bytes do not hash to the CID it was sent under. The peer is cut off and the
+   * batch dropped. `data`: `{ peer, hash }`.
+   */
+  LOG_SYNC_BLOCK_MISMATCH: 'LOG_SYNC_BLOCK_MISMATCH',
+  /** A log-sync peer sent a block that does not open as an entry of this log (wrong key, malformed, or its `id` names another log). `data`: `{ peer, hash }`. */
+  LOG_SYNC_WRONG_LOG: 'LOG_SYNC_WRONG_LOG',
+  /** A log-sync peer sent an entry that the access controller refuses or whose writer signature does not verify. `data`: `{ peer, hash }`. */
+  LOG_SYNC_FORGED_ENTRY: 'LOG_SYNC_FORGED_ENTRY',
+  /** A log-sync peer broke the exchange: a block nobody asked for, more blocks than asked, an answer without a request. `data`: `{ peer, reason }`. */
+  LOG_SYNC_PROTOCOL_VIOLATION: 'LOG_SYNC_PROTOCOL_VIOLATION',
+  /** A log-sync peer closed the stream (or the connection went) before answering; it is not cut off. `data`: `{ peer }`. */
+  LOG_SYNC_STREAM_CLOSED: 'LOG_SYNC_STREAM_CLOSED',
+  /** A log-sync peer did not answer a request in time. `data`: `{ peer, ms }`. */
+  LOG_SYNC_TIMEOUT: 'LOG_SYNC_TIMEOUT',
+  /**
+   * No peer was connected, or every one failed, before a head's history was all here: the head is not joined now and
+   * is tried again (with backoff, and when a peer joins the log), from what was stored. `data`: `{ address, missing }`.
+   */
+  LOG_SYNC_INCOMPLETE: 'LOG_SYNC_INCOMPLETE',
 } as const
 export type GroupsErrorCode = (typeof GroupsErrorCode)[keyof typeof GroupsErrorCode]
 

@@ -1,9 +1,10 @@
 import type { Libp2p, Stream, StreamHandler } from '@libp2p/interface'
 import { WeshError } from '@wesh/crypto'
-import { Uint8ArrayList } from 'uint8arraylist'
+import type { Uint8ArrayList } from 'uint8arraylist'
 import { MAX_SIGNED_ENTRY_BYTES } from '../constants.js'
 import { GroupsErrorCode } from '../errors.js'
 import { delegate } from './delegate.js'
+import { frame as lengthPrefixed, unframe as unframeLengthPrefixed } from './length-prefixed-frames.js'
 import { unrefTimer } from './unref-timer.js'
 
 /** The prefix of OrbitDB's head-exchange protocol (its `sync.js`: `/orbitdb/heads` + the log's address). */
@@ -13,7 +14,6 @@ const WESH_HEADS = '/wesh/heads/1.0.0'
 
 /** A head is one sealed entry block: the signed entry plus OrbitDB's own fields (identity, clock, parent links). */
 export const MAX_HEAD_FRAME_BYTES = MAX_SIGNED_ENTRY_BYTES + 65_536
-const LENGTH_BYTES = 4
 
 /**
  * Helia as OrbitDB should see it: the same node, except that OrbitDB's head exchange runs over framed streams.
@@ -135,41 +135,12 @@ function framed(stream: Stream, timeoutMs: number): Stream {
   })
 }
 
-/** One frame: the length as 4 bytes big-endian, then the bytes. */
+/** One head frame (see length-prefixed-frames.ts). */
 export function frame(bytes: Uint8Array | Uint8ArrayList): Uint8ArrayList {
-  if (bytes.byteLength > MAX_HEAD_FRAME_BYTES) throw tooLarge(bytes.byteLength)
-  const length = new Uint8Array(LENGTH_BYTES)
-  new DataView(length.buffer).setUint32(0, bytes.byteLength)
-  return new Uint8ArrayList(length, bytes)
+  return lengthPrefixed(bytes, MAX_HEAD_FRAME_BYTES, 'head')
 }
 
-/**
- * The messages in a framed byte stream, however its chunks are cut. Throws `MESSAGE_TOO_LARGE` on a length over
- * `MAX_HEAD_FRAME_BYTES` (before buffering it) and `MALFORMED_MESSAGE` when the stream ends inside a frame.
- */
-export async function* unframe(
-  chunks: AsyncIterable<Uint8Array | Uint8ArrayList>,
-): AsyncGenerator<Uint8Array> {
-  const buffer = new Uint8ArrayList()
-  for await (const chunk of chunks) {
-    buffer.append(chunk)
-    while (buffer.byteLength >= LENGTH_BYTES) {
-      const length = buffer.getUint32(0)
-      if (length > MAX_HEAD_FRAME_BYTES) throw tooLarge(length)
-      if (buffer.byteLength < LENGTH_BYTES + length) break
-      yield buffer.subarray(LENGTH_BYTES, LENGTH_BYTES + length)
-      buffer.consume(LENGTH_BYTES + length)
-    }
-  }
-  if (buffer.byteLength > 0) {
-    throw new WeshError(GroupsErrorCode.MALFORMED_MESSAGE, 'the head exchange ended inside a frame', {
-      data: { message: 'head', buffered: buffer.byteLength },
-    })
-  }
-}
-
-function tooLarge(actual: number): WeshError {
-  return new WeshError(GroupsErrorCode.MESSAGE_TOO_LARGE, 'a head frame is over its limit', {
-    data: { message: 'head', max: MAX_HEAD_FRAME_BYTES, actual },
-  })
+/** The heads in a framed byte stream; frames over `MAX_HEAD_FRAME_BYTES` are refused before being buffered. */
+export function unframe(chunks: AsyncIterable<Uint8Array | Uint8ArrayList>): AsyncGenerator<Uint8Array> {
+  return unframeLengthPrefixed(chunks, MAX_HEAD_FRAME_BYTES, 'head')
 }

@@ -14,14 +14,18 @@ import {
 import type { Helia } from 'helia'
 import * as Block from 'multiformats/block'
 import { base58btc } from 'multiformats/bases/base58'
+import { CID } from 'multiformats/cid'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { createLogAccessController } from './log-access-controller.js'
+import { delegate } from './delegate.js'
 import { type SubscribersView, resyncHeads } from './heads-resync.js'
 import { exclusiveHeadUpdates } from './exclusive-head-updates.js'
 import { retryFailedJoins } from './join-retry.js'
+import type { LogSync } from './log-sync.js'
 import { linkKeyEncryption } from './replication-encryption.js'
 import { reportingStorage } from './reporting-storage.js'
 import { storagePath } from './storage-path.js'
+import { type EntrySignatureVerifier, PendingEntries } from './pending-entries.js'
 
 export interface GroupLogOptions {
   readonly ipfs: Helia
@@ -50,6 +54,13 @@ export interface GroupLogOptions {
    * appended or a peer's entry was being joined. The log stays as it was before that write.
    */
   readonly onStorageError?: (error: unknown) => void
+  /** The node's log sync: the log is served to peers and caught up from them in checked batches (README "Log sync"). */
+  readonly logSync?: LogSync
+  /**
+   * Checks OrbitDB entry signatures (secp256k1) faster than OrbitDB's own JavaScript, accepting the same signatures:
+   * a Node node passes the native one. Default: the identity's own check.
+   */
+  readonly verifyEntrySignature?: EntrySignatureVerifier
 }
 
 /** Entries (and heads, index keys) kept in memory per log, as OrbitDB's default. */
@@ -69,13 +80,30 @@ export const ENTRY_FETCH_TIMEOUT_MS = 10_000
  */
 export async function openGroupLog(options: GroupLogOptions): Promise<EventsDatabase> {
   const { ipfs, identities, name } = options
-  const access = await createLogAccessController(options)
+  const checks = await createLogAccessController(options)
+  // What log sync has checked and stored already, so that OrbitDB's join of the same entries is cheap.
+  const pending = new PendingEntries()
+  const access = delegate(checks, {
+    canAppend: (entry: LogEntry<EventsPayload>) =>
+      pending.takeAdmitted((entry as { hash?: string }).hash)
+        ? Promise.resolve(true)
+        : checks.canAppend(entry),
+  })
   const manifest = { name, type: 'events', accessController: access.address }
   const { cid, bytes } = await Block.encode({ value: manifest, codec: dagCbor, hasher: sha256 })
   const hash = cid.toString(base58btc)
   const manifests = await IPFSBlockStorage({ ipfs, pin: true })
   await manifests.put(hash, bytes)
-  const identity = await identities.createIdentity({ id: options.identityId })
+  const writer = await identities.createIdentity({ id: options.identityId })
+  const verifySignature: EntrySignatureVerifier =
+    options.verifyEntrySignature ??
+    ((signature, publicKey, data) => writer.verify(signature, publicKey, data))
+  const identity = delegate(writer, {
+    verify: (signature: string, publicKey: string, data: Uint8Array) =>
+      data instanceof Uint8Array && pending.takeSignature(signature, publicKey, data)
+        ? Promise.resolve(true)
+        : verifySignature(signature, publicKey, data),
+  })
   // Entry blocks as OrbitDB reads them by default, but with the network side in our hands: `close()` waits for
   // the replication queue, and a block that a departed peer announced would hold it for the fetch timeout.
   const blocks = await IPFSBlockStorage({ ipfs, pin: true, timeout: ENTRY_FETCH_TIMEOUT_MS })
@@ -88,6 +116,8 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   }
   // Heads and index where OrbitDB keeps them by default (`<directory>/<address>/log/…`): existing logs open as before.
   const level = (part: string) => LevelStorage({ path: storagePath(directory, address, 'log', part) })
+  const encryption = linkKeyEncryption(options.linkKey)
+  const entryStorage = await cached(blocks)
   const log = await Events()({
     ipfs,
     identity,
@@ -96,23 +126,52 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     access,
     directory,
     syncAutomatically: false, // started below, once our listeners are on
-    encryption: { replication: linkKeyEncryption(options.linkKey) },
-    entryStorage: await cached(blocks),
+    encryption: { replication: encryption },
+    entryStorage: pending.entryStorage(entryStorage),
     headsStorage: await cached(await level('_heads')),
-    indexStorage: await cached(await level('_index')),
+    indexStorage: pending.indexStorage(await cached(await level('_index'))),
   })
   // Before the head exchange starts: an exchange with a peer already connected can fail at once, and an 'error'
   // event without a listener would throw and take the process down.
   const onSyncError = (error: unknown) => options.onSyncError?.(error)
   log.events.on('error', onSyncError)
-  exclusiveHeadUpdates(log.log) // before the retries take hold of `joinEntry`: their joins must wait too
-  const retries = retryFailedJoins(log, onSyncError)
-  await log.sync.start()
+  // Before log sync and the retries take hold of `joinEntry`: their joins must wait for appends too.
+  exclusiveHeadUpdates(log.log)
   const { pubsub } = (ipfs as unknown as { libp2p: { services: { pubsub: SubscribersView } } }).libp2p
     .services
+  const synced = options.logSync?.attach({
+    database: log,
+    address,
+    decrypt: (sealed) => encryption.decrypt(sealed),
+    access: checks,
+    verifySignature,
+    pending,
+    isIndexed: (entryHash) => log.log.has(entryHash),
+    heads: async () => (await log.log.heads()).map((head) => head.hash),
+    storedBlock: async (entryHash) => {
+      const stored = await ipfs.blockstore.has(CID.parse(entryHash, base58btc))
+      return stored ? entryStorage.get(entryHash) : undefined
+    },
+    store: async (entryHash, block) => {
+      await entryStorage.put(entryHash, block)
+      pending.stored(entryHash, block)
+    },
+    has: (entryHash) => log.log.has(entryHash),
+    get: (entryHash) => log.log.get(entryHash),
+    block: (entryHash) => entryStorage.get(entryHash),
+    peers: () => [...log.peers, ...pubsub.getSubscribers(address).map(String)],
+    onError: onSyncError,
+    onCatchUpEnd: () => {
+      pending.clear()
+    },
+  })
+  // With log sync, a new try's catch-up fetches the path; without it, the retry does, block by block.
+  const retries = retryFailedJoins(log, onSyncError, { fetchPathFirst: synced === undefined })
+  await log.sync.start()
   const resync = resyncHeads(log, pubsub)
   const close = log.close.bind(log)
   log.close = async () => {
+    synced?.detach() // aborts a catch-up under way, which OrbitDB's close would wait for
     resync.stop()
     retries.stop()
     await blocks.close() // aborts fetches still in flight, so that the queue and the retries end at once

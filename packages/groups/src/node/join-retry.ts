@@ -33,7 +33,15 @@ export interface JoinRetries {
  * be fetched does not hold the log's writes at each try. A join writes nothing until the whole path is fetched
  * and verified, so trying again is safe.
  */
-export function retryFailedJoins(database: EventsDatabase, onError: (error: unknown) => void): JoinRetries {
+export function retryFailedJoins(
+  database: EventsDatabase,
+  onError: (error: unknown) => void,
+  options: {
+    /** Fetch the path to the head before joining it again (default); false when log sync's join fetches it. */
+    readonly fetchPathFirst?: boolean
+  } = {},
+): JoinRetries {
+  const { fetchPathFirst = true } = options
   const log = database.log
   const join = log.joinEntry.bind(log)
   const pending = new Map<string, PendingJoin>()
@@ -43,7 +51,7 @@ export function retryFailedJoins(database: EventsDatabase, onError: (error: unkn
 
   const run = async (item: PendingJoin): Promise<void> => {
     try {
-      await fetchPath(log, item.entry)
+      if (fetchPathFirst) await fetchPath(log, item.entry)
       const joined = await join(item.entry)
       pending.delete(item.entry.hash)
       // OrbitDB emits 'update' only for joins of its own; ours must reach the same listeners.

@@ -8,6 +8,8 @@ declare module '@orbitdb/core' {
     readonly hash: string
     readonly publicKey: string
     readonly type: string
+    /** Checks an entry signature (hex) under a public key (hex) over the signed bytes. */
+    verify(signature: string, publicKey: string, data: Uint8Array): Promise<boolean>
   }
 
   export interface KeyStoreInstance {

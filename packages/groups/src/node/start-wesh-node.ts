@@ -6,8 +6,10 @@ import type { Libp2pOptions } from 'libp2p'
 import { CombinedDiscovery } from '@wesh/rendezvous'
 import { withFramedHeadExchange } from './framed-head-exchange.js'
 import { openGroupLog } from './group-log.js'
+import { LogSync, type LogSyncOptions } from './log-sync.js'
 import { PeerRendezvous } from './peer-rendezvous.js'
 import { storagePath } from './storage-path.js'
+import type { EntrySignatureVerifier } from './pending-entries.js'
 import type { WeshNode } from './wesh-node.js'
 import type { WeshServices } from './wesh-services.js'
 
@@ -23,6 +25,10 @@ export interface StartWeshNodeOptions {
   readonly blockstore: NonNullable<HeliaInit['blockstore']> & OwnedStore
   readonly datastore: NonNullable<HeliaInit['datastore']> & OwnedStore
   readonly libp2p: Libp2pOptions<WeshServices>
+  /** A faster check of OrbitDB entry signatures where the runtime has one (Node's OpenSSL); see group-log.ts. */
+  readonly verifyEntrySignature?: EntrySignatureVerifier
+  /** Log sync settings; `false` leaves catch-up to OrbitDB's block-by-block walk (to compare, or to debug). */
+  readonly logSync?: LogSyncOptions | false
 }
 
 /**
@@ -48,6 +54,9 @@ export async function startWeshNode(options: StartWeshNodeOptions): Promise<Wesh
     id: 'wesh',
   })
   const orbitdbView = withFramedHeadExchange(helia) // what our logs see: see the function for why
+  const logSync =
+    options.logSync === false ? undefined : new LogSync({ ...options.logSync, libp2p: helia.libp2p })
+  await logSync?.start()
   const logs = new Set<EventsDatabase>()
   const meetings = new Set<PeerRendezvous>()
   const { services } = helia.libp2p
@@ -63,6 +72,7 @@ export async function startWeshNode(options: StartWeshNodeOptions): Promise<Wesh
     libp2p: helia.libp2p,
     orbitdb,
     unixfs: unixfs(helia),
+    ...(logSync === undefined ? {} : { logSync }),
     discovery,
     rendezvous(init) {
       const meeting: PeerRendezvous = new PeerRendezvous({
@@ -81,6 +91,10 @@ export async function startWeshNode(options: StartWeshNodeOptions): Promise<Wesh
         ipfs: orbitdbView,
         identities: orbitdb.identities,
         directory: storagePath(directory, 'logs'),
+        ...(logSync === undefined ? {} : { logSync }),
+        ...(options.verifyEntrySignature === undefined
+          ? {}
+          : { verifyEntrySignature: options.verifyEntrySignature }),
       })
       logs.add(log)
       log.events.on('close', () => logs.delete(log))
@@ -92,6 +106,7 @@ export async function startWeshNode(options: StartWeshNodeOptions): Promise<Wesh
       for (const meeting of [...meetings]) await meeting.stop()
       // Logs first: their replication still reads the block store that Helia closes.
       for (const log of logs) await log.close()
+      await logSync?.stop()
       await orbitdb.stop()
       await helia.stop()
       await blockstore.close()

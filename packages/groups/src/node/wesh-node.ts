@@ -12,6 +12,8 @@ import { type WeshNetworkOptions, weshLibp2pOptions } from './libp2p-options.js'
 import type { EventsDatabase } from '@orbitdb/core'
 import type { Discovery } from '@wesh/rendezvous'
 import type { PeerRendezvous, PeerRendezvousInit } from './peer-rendezvous.js'
+import type { LogSync, LogSyncOptions } from './log-sync.js'
+import { nativeEntrySignatureVerifier } from './native-entry-signature.js'
 import { startWeshNode } from './start-wesh-node.js'
 import type { WeshServices } from './wesh-services.js'
 
@@ -21,6 +23,8 @@ export interface WeshNodeOptions {
   readonly network?: WeshNetworkOptions
   /** Replaces parts of the libp2p configuration built from `network`. */
   readonly libp2p?: Partial<Libp2pOptions<WeshServices>>
+  /** Log sync settings (README "Log sync"); `false` leaves catch-up to OrbitDB's block-by-block walk. */
+  readonly logSync?: LogSyncOptions | false
 }
 
 /** Helia with the Wesh libp2p services. */
@@ -34,6 +38,8 @@ export interface WeshNode {
   readonly orbitdb: OrbitDB
   /** Files as UnixFS blocks in the node's block store, fetched from peers over bitswap (attachments). */
   readonly unixfs: UnixFS
+  /** Bulk catch-up of group logs between nodes (README "Log sync"); absent when turned off. */
+  readonly logSync?: LogSync
   /** Every rendezvous system the node runs (DHT, local records, rendezvous servers), queried together. */
   readonly discovery: Discovery
   /**
@@ -58,5 +64,7 @@ export async function createWeshNode(options: WeshNodeOptions): Promise<WeshNode
     blockstore: new LevelBlockstore(join(directory, 'blocks')),
     datastore: new LevelDatastore(join(directory, 'datastore')),
     libp2p: { ...weshLibp2pOptions(options.network), ...options.libp2p },
+    verifyEntrySignature: nativeEntrySignatureVerifier(),
+    ...(options.logSync === undefined ? {} : { logSync: options.logSync }),
   })
 }

@@ -1,0 +1,199 @@
+import type { Stream } from '@libp2p/interface'
+import type { EventsPayload, LogEntry } from '@orbitdb/core'
+import { WeshError } from '@wesh/crypto'
+import { GroupsErrorCode } from '../errors.js'
+import {
+  MAX_LOG_SYNC_BATCH_BLOCKS,
+  MAX_LOG_SYNC_BATCH_BYTES,
+  MAX_LOG_SYNC_HASHES,
+  decodeLogSyncBatch,
+  encodeLogSyncRequest,
+  MAX_LOG_SYNC_REQUEST_BYTES,
+} from './log-sync-codec.js'
+import {
+  type LogEntryChecks,
+  type SyncedEntry,
+  openSyncedBlock,
+  parentsOf,
+  verifySyncedEntry,
+} from './log-sync-entry.js'
+import { frame, unframe } from './length-prefixed-frames.js'
+import { unrefTimer } from './unref-timer.js'
+
+/** Blocks asked for per batch unless the caller says otherwise: about 300 KiB of 1 KiB messages. */
+export const LOG_SYNC_DEFAULT_BATCH_BLOCKS = 256
+/** The longest wait for one batch; a slow link asks for smaller batches rather than waiting longer. */
+export const LOG_SYNC_BATCH_TIMEOUT_MS = 30_000
+
+/** One log as a catch-up reads and fills it. */
+export interface CatchUpLog extends LogEntryChecks {
+  /** Whether the entry is in the log (OrbitDB's index). */
+  isIndexed(hash: string): Promise<boolean>
+  /** The log's heads: a sender walks no further back. */
+  heads(): Promise<readonly string[]>
+  /** A block kept on this node but not yet joined (an interrupted catch-up), without asking the network. */
+  storedBlock(hash: string): Promise<Uint8Array | undefined>
+  /** Keeps a checked block where OrbitDB's join will read it. */
+  store(hash: string, bytes: Uint8Array): Promise<void>
+}
+
+export interface PullOptions {
+  /** Blocks per batch, 1 to `MAX_LOG_SYNC_BATCH_BLOCKS`. */
+  readonly batchBlocks?: number
+  readonly batchTimeoutMs?: number
+  readonly signal?: AbortSignal
+  /** Called after each batch is stored, with its size and what is still wanted. */
+  readonly onBatch?: (stored: number, wanted: number) => void
+}
+
+/**
+ * Brings every entry between a head and the log onto this node before OrbitDB joins the head (README "Log sync"):
+ * the entries the log lacks are asked for in batches, newest first, each block checked against its CID, opened,
+ * found to belong to this log, admitted by the access controller and its writer signature verified — and only then
+ * stored. Nothing is indexed here: OrbitDB's join of the head, once every block is local, is what adds them to the
+ * log, so an interrupted catch-up leaves checked blocks and no half-joined log, and the next one starts from them.
+ */
+export class LogCatchUp {
+  readonly #log: CatchUpLog
+  /** Entries held on this node that are not in the index yet, with their parents. */
+  readonly #held = new Map<string, readonly string[]>()
+  /** Entries reached that are in the index: the walk stops there. */
+  readonly #indexed = new Set<string>()
+  /** Hashes neither in the log nor on this node: what to ask for. */
+  readonly #want = new Set<string>()
+
+  private constructor(log: CatchUpLog) {
+    this.#log = log
+  }
+
+  /** What `head` needs before it can be joined from local storage: found by walking the blocks kept so far. */
+  static async start(log: CatchUpLog, head: LogEntry<EventsPayload>): Promise<LogCatchUp> {
+    const catchUp = new LogCatchUp(log)
+    await catchUp.#reach(parentsOf(head))
+    return catchUp
+  }
+
+  /** Hashes still to fetch. */
+  get wanted(): ReadonlySet<string> {
+    return this.#want
+  }
+
+  /**
+   * Pulls over a log-sync stream to `peer` until nothing is wanted or the peer holds none of what is still wanted.
+   * Throws `LOG_SYNC_*`, `MESSAGE_TOO_LARGE` or `MALFORMED_MESSAGE` when the peer lies or breaks the exchange; the
+   * batch that failed is not stored, the ones before it are (every check passed).
+   */
+  async pull(stream: Stream, peer: string, options: PullOptions = {}): Promise<void> {
+    const maxBlocks = Math.min(
+      options.batchBlocks ?? LOG_SYNC_DEFAULT_BATCH_BLOCKS,
+      MAX_LOG_SYNC_BATCH_BLOCKS,
+    )
+    const timeoutMs = options.batchTimeoutMs ?? LOG_SYNC_BATCH_TIMEOUT_MS
+    const lacking = new Set<string>() // wanted hashes this peer said it does not hold
+    const batches = unframe(stream, MAX_LOG_SYNC_BATCH_BYTES, 'log-sync batch')[Symbol.asyncIterator]()
+    const request = async (): Promise<readonly string[] | undefined> => {
+      const want = [...this.#want].filter((hash) => !lacking.has(hash)).slice(0, MAX_LOG_SYNC_HASHES)
+      if (want.length === 0) return undefined
+      const have = (await this.#log.heads()).slice(0, MAX_LOG_SYNC_HASHES)
+      const bytes = encodeLogSyncRequest({ address: this.#log.address, want, have: [...have], maxBlocks })
+      if (!stream.send(frame(bytes, MAX_LOG_SYNC_REQUEST_BYTES, 'log-sync request'))) {
+        await stream.onDrain(options.signal === undefined ? {} : { signal: options.signal })
+      }
+      return want
+    }
+    // One request ahead: the next batch is on its way while this one is verified and stored.
+    for (let asked = await request(); asked !== undefined;) {
+      const next = await nextBatch(batches, peer, timeoutMs, stream)
+      const batch = decodeLogSyncBatch(next, maxBlocks)
+      const expected = new Set(asked)
+      const opened: SyncedEntry[] = []
+      for (const block of batch.blocks) {
+        if (!expected.has(block.hash)) throw violation(peer, 'a block that was not asked for')
+        const synced = await openSyncedBlock(this.#log, block.hash, block.bytes, peer)
+        for (const parent of parentsOf(synced.entry)) expected.add(parent)
+        opened.push(synced)
+      }
+      const askedNow = new Set(asked)
+      const reported = batch.missing.filter((hash) => askedNow.has(hash))
+      if (opened.length === 0 && reported.length === 0) throw violation(peer, 'an empty batch')
+      for (const hash of reported) lacking.add(hash)
+      for (const { hash, entry } of opened) {
+        this.#want.delete(hash)
+        this.#held.set(hash, parentsOf(entry))
+      }
+      await this.#reach(opened.flatMap(({ entry }) => parentsOf(entry)))
+      asked = await request()
+      for (const synced of opened) await verifySyncedEntry(this.#log, synced, peer)
+      await inParallel(opened, STORE_CONCURRENCY, ({ hash, bytes }) => this.#log.store(hash, bytes))
+      options.onBatch?.(opened.length, this.#want.size)
+    }
+  }
+
+  /** Walks back from `hashes` through the log and the blocks held, adding what is found on neither to `#want`. */
+  async #reach(hashes: readonly string[]): Promise<void> {
+    const stack = [...hashes]
+    for (let hash = stack.pop(); hash !== undefined; hash = stack.pop()) {
+      if (this.#held.has(hash) || this.#indexed.has(hash) || this.#want.has(hash)) continue
+      if (await this.#log.isIndexed(hash)) {
+        this.#indexed.add(hash)
+        continue
+      }
+      const bytes = await this.#log.storedBlock(hash)
+      if (bytes === undefined) {
+        this.#want.add(hash)
+        continue
+      }
+      const { entry } = await openSyncedBlock(this.#log, hash, bytes, 'local')
+      this.#held.set(hash, parentsOf(entry))
+      stack.push(...parentsOf(entry))
+    }
+  }
+}
+
+/** Blocks stored at once: each store is a few disk round trips (block, pin), which overlap. */
+const STORE_CONCURRENCY = 16
+
+async function inParallel<T>(
+  items: readonly T[],
+  limit: number,
+  run: (item: T) => Promise<void>,
+): Promise<void> {
+  for (let at = 0; at < items.length; at += limit) await Promise.all(items.slice(at, at + limit).map(run))
+}
+
+async function nextBatch(
+  batches: AsyncIterator<Uint8Array>,
+  peer: string,
+  timeoutMs: number,
+  stream: Stream,
+): Promise<Uint8Array> {
+  const timer = setTimeout(() => {
+    stream.abort(
+      new WeshError(GroupsErrorCode.LOG_SYNC_TIMEOUT, 'a log-sync peer did not answer in time', {
+        data: { peer, ms: timeoutMs },
+      }),
+    )
+  }, timeoutMs)
+  unrefTimer(timer)
+  try {
+    const next = await batches.next()
+    if (next.done === true) {
+      throw new WeshError(
+        GroupsErrorCode.LOG_SYNC_STREAM_CLOSED,
+        'a log-sync peer closed the stream before answering',
+        {
+          data: { peer },
+        },
+      )
+    }
+    return next.value
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function violation(peer: string, reason: string): WeshError {
+  return new WeshError(GroupsErrorCode.LOG_SYNC_PROTOCOL_VIOLATION, `a log-sync peer sent ${reason}`, {
+    data: { peer, reason },
+  })
+}

@@ -1,0 +1,249 @@
+import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
+import type { EventsDatabase, EventsPayload, LogEntry } from '@orbitdb/core'
+import { WeshError, isWeshError } from '@wesh/crypto'
+import { GroupsErrorCode } from '../errors.js'
+import { type CatchUpLog, LogCatchUp, type PullOptions } from './log-catch-up.js'
+import { LOG_SYNC_PROTOCOL } from './log-sync-codec.js'
+import { type ServedLog, serveLogSync } from './log-sync-server.js'
+
+/** Inbound log-sync streams per connection: one per log catching up is the usual case. */
+export const LOG_SYNC_MAX_INBOUND_STREAMS = 8
+/** Peers remembered per node as having lied in a log sync; they are not asked again until the node restarts. */
+export const LOG_SYNC_MAX_BANNED_PEERS = 1_024
+
+/** Codes for which a peer is cut off: what it sent was false, not merely late or lost. */
+const LYING = new Set<string>([
+  GroupsErrorCode.LOG_SYNC_BLOCK_MISMATCH,
+  GroupsErrorCode.LOG_SYNC_WRONG_LOG,
+  GroupsErrorCode.LOG_SYNC_FORGED_ENTRY,
+  GroupsErrorCode.LOG_SYNC_PROTOCOL_VIOLATION,
+  GroupsErrorCode.MESSAGE_TOO_LARGE,
+  GroupsErrorCode.MALFORMED_MESSAGE,
+])
+
+/** One open log as log sync serves and fills it. */
+export interface SyncedLog extends CatchUpLog, ServedLog {
+  readonly database: EventsDatabase
+  /** Peers that may hold the log, best first: those we exchanged heads with, then the topic's subscribers. */
+  peers(): readonly string[]
+  /** A peer cut off, a stream broken, a catch-up that could not finish (its head is tried again, see join-retry.ts). */
+  readonly onError: (error: unknown) => void
+  /** Called once a head's catch-up ends, joined or not: drops what was kept for OrbitDB's join. */
+  readonly onCatchUpEnd?: () => void
+}
+
+/** Settings of a node's log sync. */
+export interface LogSyncOptions {
+  /** Blocks per batch asked of peers, 1 to `MAX_LOG_SYNC_BATCH_BLOCKS` (default `LOG_SYNC_DEFAULT_BATCH_BLOCKS`). */
+  readonly batchBlocks?: number
+  /** The longest wait for one batch (default `LOG_SYNC_BATCH_TIMEOUT_MS`). */
+  readonly batchTimeoutMs?: number
+}
+
+export interface LogSyncInit extends LogSyncOptions {
+  readonly libp2p: Pick<Libp2p, 'handle' | 'unhandle' | 'dialProtocol' | 'getConnections'>
+}
+
+/** `detail` of a log-sync `progress` event: one batch stored. */
+export interface LogSyncProgress {
+  readonly address: string
+  readonly peer: string
+  readonly stored: number
+  readonly wanted: number
+}
+
+/** `detail` of a log-sync `cut-off` event: a peer that lied, and what it did. */
+export interface LogSyncCutOff {
+  readonly address: string
+  readonly peer: string
+  readonly error: WeshError
+}
+
+/** Counters since the node started. */
+export interface LogSyncStats {
+  blocksReceived: number
+  blocksServed: number
+  peersCutOff: number
+}
+
+/**
+ * `/wesh/log-sync/1.0.0` on one node (README "Log sync"): it serves the node's open logs to peers, and when OrbitDB
+ * is about to join a head whose history is missing here, it first pulls that history in checked batches from the
+ * peers that have it, so that the join runs on local blocks. A peer that lies is cut off and the next one asked.
+ * Events: `progress` ({@link LogSyncProgress}) after each batch stored, `cut-off` ({@link LogSyncCutOff}).
+ */
+export class LogSync extends EventTarget {
+  readonly stats: LogSyncStats = { blocksReceived: 0, blocksServed: 0, peersCutOff: 0 }
+  readonly #init: LogSyncInit
+  readonly #logs = new Map<string, SyncedLog>()
+  readonly #banned = new Set<string>()
+  readonly #controller = new AbortController()
+  readonly #streams = new Set<Stream>()
+
+  constructor(init: LogSyncInit) {
+    super()
+    this.#init = init
+  }
+
+  async start(): Promise<void> {
+    await this.#init.libp2p.handle(LOG_SYNC_PROTOCOL, (stream) => this.#serve(stream), {
+      maxInboundStreams: LOG_SYNC_MAX_INBOUND_STREAMS,
+    })
+  }
+
+  async stop(): Promise<void> {
+    this.#controller.abort()
+    for (const stream of this.#streams) stream.abort(new Error('log sync stopped'))
+    await this.#init.libp2p.unhandle(LOG_SYNC_PROTOCOL)
+  }
+
+  /** Whether `peer` was cut off for lying. */
+  isCutOff(peer: string): boolean {
+    return this.#banned.has(peer)
+  }
+
+  /**
+   * Serves `log` to peers and routes its joins through a catch-up. Call before OrbitDB's sync starts; `detach()`
+   * before the log closes (it aborts a catch-up under way).
+   */
+  attach(log: SyncedLog): { detach(): void } {
+    const { database } = log
+    this.#logs.set(database.address, log)
+    const join = database.log.joinEntry.bind(database.log)
+    const detached = new AbortController()
+    const signal = AbortSignal.any([this.#controller.signal, detached.signal])
+    let catchingUp: Promise<unknown> = Promise.resolve()
+    database.log.joinEntry = async (entry) => {
+      if (!(await this.#needsCatchUp(log, entry))) return join(entry)
+      // One catch-up per log at a time: a second head finds most of its history already here.
+      const run = catchingUp.then(async () => {
+        try {
+          // When no peer speaks log sync, the join below is OrbitDB's own walk, block by block.
+          await this.#catchUp(log, entry, signal)
+          signal.throwIfAborted() // closing: no walk over the network
+          return await join(entry)
+        } finally {
+          log.onCatchUpEnd?.()
+        }
+      })
+      catchingUp = run.catch(() => undefined)
+      return run
+    }
+    return {
+      detach: () => {
+        detached.abort()
+        this.#logs.delete(database.address)
+      },
+    }
+  }
+
+  async #needsCatchUp(log: SyncedLog, head: LogEntry<EventsPayload>): Promise<boolean> {
+    if (await log.isIndexed(head.hash)) return false
+    for (const parent of [...head.next, ...head.refs]) if (!(await log.isIndexed(parent))) return true
+    return false
+  }
+
+  /**
+   * Pulls `head`'s history from the candidates in turn. True once it is all here; false when the rest may be had
+   * from peers some other way (a peer without log sync, or one that answered without all of it): OrbitDB's own walk
+   * then fetches it block by block. Throws `LOG_SYNC_INCOMPLETE` when no candidate was connected or every one failed
+   * (cut off, timed out, gone), and the signal's reason on abort.
+   */
+  async #catchUp(log: SyncedLog, head: LogEntry<EventsPayload>, signal: AbortSignal): Promise<boolean> {
+    let catchUp = await LogCatchUp.start(log, head)
+    let served = false // a peer answered every request, if not with everything
+    let withoutLogSync = false
+    for (const peer of this.#candidates(log)) {
+      if (catchUp.wanted.size === 0) return true
+      signal.throwIfAborted()
+      let stream: Stream | undefined
+      try {
+        stream = await this.#init.libp2p.dialProtocol(peer, LOG_SYNC_PROTOCOL, { signal })
+        await this.#pull(catchUp, log, stream, peer.toString(), signal)
+        served = true
+      } catch (error) {
+        if (signal.aborted) throw error
+        if (error instanceof Error && error.name === 'UnsupportedProtocolError') {
+          withoutLogSync = true
+          continue
+        }
+        stream?.abort(error instanceof Error ? error : new Error(String(error)))
+        if (isWeshError(error) && LYING.has(error.code)) this.#cutOff(log, peer.toString(), error)
+        log.onError(error)
+        catchUp = await LogCatchUp.start(log, head) // again from what is stored: the batch that failed was not
+      }
+    }
+    if (catchUp.wanted.size === 0) return true
+    // Peers that lack log sync, or do not serve all of this log through it, may still hold the blocks.
+    if (served || withoutLogSync) return false
+    throw new WeshError(GroupsErrorCode.LOG_SYNC_INCOMPLETE, 'no peer could serve the rest of the log', {
+      data: { address: log.address, missing: catchUp.wanted.size },
+    })
+  }
+
+  async #pull(catchUp: LogCatchUp, log: SyncedLog, stream: Stream, peer: string, signal: AbortSignal) {
+    const onAbort = () => {
+      stream.abort(signal.reason instanceof Error ? signal.reason : new Error('log sync stopped'))
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    this.#streams.add(stream)
+    const { batchBlocks, batchTimeoutMs } = this.#init
+    const options: PullOptions = {
+      signal,
+      ...(batchBlocks === undefined ? {} : { batchBlocks }),
+      ...(batchTimeoutMs === undefined ? {} : { batchTimeoutMs }),
+      onBatch: (stored, wanted) => {
+        this.stats.blocksReceived += stored
+        const detail: LogSyncProgress = { address: log.address, peer, stored, wanted }
+        this.dispatchEvent(new CustomEvent('progress', { detail }))
+      },
+    }
+    try {
+      await catchUp.pull(stream, peer, options)
+      await stream.close({ signal })
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+      this.#streams.delete(stream)
+    }
+  }
+
+  /** Connected peers that may hold the log and have not lied, in the log's order of preference. */
+  #candidates(log: SyncedLog): PeerId[] {
+    const connected = new Map<string, PeerId>()
+    for (const connection of this.#init.libp2p.getConnections()) {
+      connected.set(connection.remotePeer.toString(), connection.remotePeer)
+    }
+    const peers: PeerId[] = []
+    for (const id of new Set(log.peers())) {
+      const peer = connected.get(id)
+      if (peer !== undefined && !this.#banned.has(id)) peers.push(peer)
+    }
+    return peers
+  }
+
+  #cutOff(log: SyncedLog, peer: string, error: WeshError): void {
+    if (this.#banned.size >= LOG_SYNC_MAX_BANNED_PEERS) this.#banned.clear()
+    this.#banned.add(peer)
+    this.stats.peersCutOff += 1
+    const detail: LogSyncCutOff = { address: log.address, peer, error }
+    this.dispatchEvent(new CustomEvent('cut-off', { detail }))
+  }
+
+  async #serve(stream: Stream): Promise<void> {
+    this.#streams.add(stream)
+    try {
+      await serveLogSync(
+        stream,
+        (address) => this.#logs.get(address),
+        this.#controller.signal,
+        (served) => {
+          this.stats.blocksServed += served
+        },
+      )
+    } catch (error) {
+      stream.abort(error instanceof Error ? error : new Error(String(error)))
+    } finally {
+      this.#streams.delete(stream)
+    }
+  }
+}

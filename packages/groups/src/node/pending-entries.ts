@@ -1,0 +1,93 @@
+import type { Storage } from '@orbitdb/core'
+import { equals } from 'uint8arrays/equals'
+
+/** Checks an OrbitDB entry signature: hex signature, hex public key, the signed bytes (OrbitDB's `identity.verify`). */
+export type EntrySignatureVerifier = (
+  signature: string,
+  publicKey: string,
+  data: Uint8Array,
+) => Promise<boolean>
+
+/**
+ * The entries a catch-up has checked and stored, waiting for OrbitDB's join of their head (README "Log sync").
+ * The join walks every one of them again: with this it finds each check done (it only compares), each block in
+ * memory, each "is it in the log?" answered without a disk read, and each block already pinned — so the join
+ * costs one index write per entry. Records are spent as the join uses them, and all are dropped when the
+ * catch-up ends, joined or not.
+ */
+export class PendingEntries {
+  readonly #admitted = new Set<string>()
+  readonly #signatures = new Map<string, { readonly publicKey: string; readonly data: Uint8Array }>()
+  readonly #blocks = new Map<string, Uint8Array>()
+  readonly #pinned = new Set<string>()
+
+  /** Records that the entry with this hash passed the access controller. */
+  admit(hash: string): void {
+    this.#admitted.add(hash)
+  }
+
+  /** Whether the entry was admitted by log sync; the record is spent. */
+  takeAdmitted(hash: string | undefined): boolean {
+    return hash !== undefined && this.#admitted.delete(hash)
+  }
+
+  /** Records a signature that verified over `data` under `publicKey`. */
+  recordSignature(signature: string, publicKey: string, data: Uint8Array): void {
+    this.#signatures.set(signature, { publicKey, data })
+  }
+
+  /** Whether this exact signature, key and data verified before; the record is spent. */
+  takeSignature(signature: string, publicKey: string, data: Uint8Array): boolean {
+    const recorded = this.#signatures.get(signature)
+    if (recorded === undefined) return false
+    this.#signatures.delete(signature)
+    return recorded.publicKey === publicKey && equals(recorded.data, data)
+  }
+
+  /** Records a block stored (and pinned) and not yet in the log's index. */
+  stored(hash: string, bytes: Uint8Array): void {
+    this.#blocks.set(hash, bytes)
+    this.#pinned.add(hash)
+  }
+
+  clear(): void {
+    this.#admitted.clear()
+    this.#signatures.clear()
+    this.#blocks.clear()
+    this.#pinned.clear()
+  }
+
+  /** The log's entry storage, reading pending blocks from memory and not pinning them a second time. */
+  entryStorage(storage: Storage & { persist?: (hash: string) => Promise<void> }): Storage {
+    const { persist } = storage
+    return {
+      ...storage,
+      get: (hash) => {
+        const block = this.#blocks.get(hash)
+        return block === undefined ? storage.get(hash) : Promise.resolve(block)
+      },
+      ...(persist === undefined
+        ? {}
+        : {
+            // OrbitDB's last step for each joined entry: the block is no longer pending after it.
+            persist: (hash: string) => {
+              this.#blocks.delete(hash)
+              return this.#pinned.delete(hash) ? Promise.resolve() : persist(hash)
+            },
+          }),
+    }
+  }
+
+  /** The log's index, answering "not in the log" for pending entries without reading the disk. */
+  indexStorage(storage: Storage): Storage {
+    return {
+      ...storage,
+      get: (hash) =>
+        this.#blocks.has(hash) && this.#pinned.has(hash) ? Promise.resolve(undefined) : storage.get(hash),
+      put: async (hash, data) => {
+        await storage.put(hash, data)
+        this.#blocks.delete(hash) // in the log now; persist() still skips the pin
+      },
+    }
+  }
+}
