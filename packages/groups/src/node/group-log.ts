@@ -11,6 +11,7 @@ import {
   type LogEntry,
   type EventsPayload,
 } from '@orbitdb/core'
+import { CryptoErrorCode, WeshError } from '@wesh/crypto'
 import type { Helia } from 'helia'
 import * as Block from 'multiformats/block'
 import { base58btc } from 'multiformats/bases/base58'
@@ -26,6 +27,7 @@ import { linkKeyEncryption } from './replication-encryption.js'
 import { reportingStorage } from './reporting-storage.js'
 import { storagePath } from './storage-path.js'
 import { type EntrySignatureVerifier, PendingEntries } from './pending-entries.js'
+import { HistoryFrontier } from './history-frontier.js'
 
 export interface GroupLogOptions {
   readonly ipfs: Helia
@@ -61,6 +63,12 @@ export interface GroupLogOptions {
    * a Node node passes the native one. Default: the identity's own check.
    */
   readonly verifyEntrySignature?: EntrySignatureVerifier
+  /**
+   * Partial history (README "Partial history"): a catch-up brings the head and at most this many entries in all,
+   * newest first, before OrbitDB joins the head; older ones stay on peers until `LogSync.loadOlder` asks for them
+   * (by pages of this size unless told). Needs `logSync`. Default: the whole history.
+   */
+  readonly historyPage?: number
 }
 
 /** Entries (and heads, index keys) kept in memory per log, as OrbitDB's default. */
@@ -117,7 +125,13 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   // Heads and index where OrbitDB keeps them by default (`<directory>/<address>/log/…`): existing logs open as before.
   const level = (part: string) => LevelStorage({ path: storagePath(directory, address, 'log', part) })
   const encryption = linkKeyEncryption(options.linkKey)
+  const { historyPage } = options
+  checkHistoryPage(historyPage, options.logSync !== undefined)
+  const frontier =
+    historyPage === undefined ? undefined : await HistoryFrontier.open(await level('_frontier'))
   const entryStorage = await cached(blocks)
+  const logEntries = frontier?.entryStorage(entryStorage) ?? entryStorage
+  const indexStorage = pending.indexStorage(await cached(await level('_index')))
   const log = await Events()({
     ipfs,
     identity,
@@ -127,9 +141,9 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     directory,
     syncAutomatically: false, // started below, once our listeners are on
     encryption: { replication: encryption },
-    entryStorage: pending.entryStorage(entryStorage),
+    entryStorage: pending.entryStorage(logEntries),
     headsStorage: await cached(await level('_heads')),
-    indexStorage: pending.indexStorage(await cached(await level('_index'))),
+    indexStorage: frontier?.indexStorage(indexStorage) ?? indexStorage,
   })
   // Before the head exchange starts: an exchange with a peer already connected can fail at once, and an 'error'
   // event without a listener would throw and take the process down.
@@ -158,7 +172,12 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     },
     has: (entryHash) => log.log.has(entryHash),
     get: (entryHash) => log.log.get(entryHash),
-    block: (entryHash) => entryStorage.get(entryHash),
+    block: (entryHash) => logEntries.get(entryHash), // not a frontier entry's: it is not here
+    ...(frontier === undefined ? {} : { history: { frontier, page: historyPage as number } }),
+    index: async (entryHashes) => {
+      // What OrbitDB's join writes for each entry (its oplog store's addVerified); the blocks are pinned already.
+      for (const entryHash of entryHashes) await indexStorage.put(entryHash, true as unknown as Uint8Array)
+    },
     peers: () => [...log.peers, ...pubsub.getSubscribers(address).map(String)],
     onError: onSyncError,
     onCatchUpEnd: () => {
@@ -177,6 +196,18 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     await blocks.close() // aborts fetches still in flight, so that the queue and the retries end at once
     await retries.settled()
     await close()
+    await frontier?.close()
   }
   return log
+}
+
+function checkHistoryPage(page: number | undefined, withLogSync: boolean): void {
+  if (page === undefined) return
+  if (!Number.isSafeInteger(page) || page < 1 || !withLogSync) {
+    throw new WeshError(
+      CryptoErrorCode.INVALID_ARGUMENT,
+      'historyPage must be a positive integer, on a node with log sync',
+      { data: { argument: 'historyPage' } },
+    )
+  }
 }

@@ -42,6 +42,8 @@ export interface PullOptions {
   readonly batchBlocks?: number
   readonly batchTimeoutMs?: number
   readonly signal?: AbortSignal
+  /** Entries this catch-up holds at most (partial history): no more is asked for once it holds that many. */
+  readonly limit?: number
   /** Called after each batch is stored, with its size and what is still wanted. */
   readonly onBatch?: (stored: number, wanted: number) => void
 }
@@ -73,9 +75,33 @@ export class LogCatchUp {
     return catchUp
   }
 
+  /**
+   * What older entries (a partial history's frontier, see history-frontier.ts) need: the blocks among them kept on
+   * this node already, and the rest to fetch.
+   */
+  static async startFrom(log: CatchUpLog, hashes: readonly string[]): Promise<LogCatchUp> {
+    const catchUp = new LogCatchUp(log)
+    for (const hash of hashes) {
+      const bytes = await log.storedBlock(hash)
+      if (bytes === undefined) {
+        catchUp.#want.add(hash)
+        continue
+      }
+      const { entry } = await openSyncedBlock(log, hash, bytes, 'local')
+      catchUp.#held.set(hash, parentsOf(entry))
+      await catchUp.#reach(parentsOf(entry))
+    }
+    return catchUp
+  }
+
   /** Hashes still to fetch. */
   get wanted(): ReadonlySet<string> {
     return this.#want
+  }
+
+  /** Entries held on this node for the join, checked. */
+  get held(): ReadonlySet<string> {
+    return new Set(this.#held.keys())
   }
 
   /**
@@ -91,11 +117,19 @@ export class LogCatchUp {
     const timeoutMs = options.batchTimeoutMs ?? LOG_SYNC_BATCH_TIMEOUT_MS
     const lacking = new Set<string>() // wanted hashes this peer said it does not hold
     const batches = unframe(stream, MAX_LOG_SYNC_BATCH_BYTES, 'log-sync batch')[Symbol.asyncIterator]()
+    let askedBlocks = maxBlocks // of the request in flight: its batch is decoded before the next is sent
     const request = async (): Promise<readonly string[] | undefined> => {
       const want = [...this.#want].filter((hash) => !lacking.has(hash)).slice(0, MAX_LOG_SYNC_HASHES)
-      if (want.length === 0) return undefined
+      const room = Math.min(maxBlocks, (options.limit ?? Infinity) - this.#held.size)
+      if (want.length === 0 || room < 1) return undefined
       const have = (await this.#log.heads()).slice(0, MAX_LOG_SYNC_HASHES)
-      const bytes = encodeLogSyncRequest({ address: this.#log.address, want, have: [...have], maxBlocks })
+      askedBlocks = room
+      const bytes = encodeLogSyncRequest({
+        address: this.#log.address,
+        want,
+        have: [...have],
+        maxBlocks: room,
+      })
       if (!stream.send(frame(bytes, MAX_LOG_SYNC_REQUEST_BYTES, 'log-sync request'))) {
         await stream.onDrain(options.signal === undefined ? {} : { signal: options.signal })
       }
@@ -104,7 +138,7 @@ export class LogCatchUp {
     // One request ahead: the next batch is on its way while this one is verified and stored.
     for (let asked = await request(); asked !== undefined;) {
       const next = await nextBatch(batches, peer, timeoutMs, stream)
-      const batch = decodeLogSyncBatch(next, maxBlocks)
+      const batch = decodeLogSyncBatch(next, askedBlocks)
       const expected = new Set(asked)
       const opened: SyncedEntry[] = []
       for (const block of batch.blocks) {

@@ -1,10 +1,12 @@
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import type { EventsDatabase, EventsPayload, LogEntry } from '@orbitdb/core'
-import { WeshError, isWeshError } from '@wesh/crypto'
+import { CryptoErrorCode, WeshError, isWeshError } from '@wesh/crypto'
 import { GroupsErrorCode } from '../errors.js'
 import { type CatchUpLog, LogCatchUp, type PullOptions } from './log-catch-up.js'
 import { LOG_SYNC_PROTOCOL } from './log-sync-codec.js'
 import { type ServedLog, serveLogSync } from './log-sync-server.js'
+import type { HistoryFrontier } from './history-frontier.js'
+import { openSyncedBlock, verifySyncedEntry } from './log-sync-entry.js'
 
 /** Inbound log-sync streams per connection: one per log catching up is the usual case. */
 export const LOG_SYNC_MAX_INBOUND_STREAMS = 8
@@ -30,6 +32,10 @@ export interface SyncedLog extends CatchUpLog, ServedLog {
   readonly onError: (error: unknown) => void
   /** Called once a head's catch-up ends, joined or not: drops what was kept for OrbitDB's join. */
   readonly onCatchUpEnd?: () => void
+  /** A partial history (README "Partial history"): entries per catch-up or older page, and where the log stops. */
+  readonly history?: { readonly page: number; readonly frontier: HistoryFrontier }
+  /** Adds checked, stored entries to the log's index, as OrbitDB's join does: older entries have no head to join. */
+  index(hashes: readonly string[]): Promise<void>
 }
 
 /** Settings of a node's log sync. */
@@ -76,9 +82,12 @@ export class LogSync extends EventTarget {
   readonly stats: LogSyncStats = { blocksReceived: 0, blocksServed: 0, peersCutOff: 0 }
   readonly #init: LogSyncInit
   readonly #logs = new Map<string, SyncedLog>()
+  /** Per log: the catch-up or older page under way, which the next one waits for. */
+  readonly #running = new Map<string, Promise<unknown>>()
   readonly #banned = new Set<string>()
   readonly #controller = new AbortController()
   readonly #streams = new Set<Stream>()
+  readonly #signals = new Map<string, AbortSignal>()
 
   constructor(init: LogSyncInit) {
     super()
@@ -112,29 +121,97 @@ export class LogSync extends EventTarget {
     const join = database.log.joinEntry.bind(database.log)
     const detached = new AbortController()
     const signal = AbortSignal.any([this.#controller.signal, detached.signal])
-    let catchingUp: Promise<unknown> = Promise.resolve()
+    this.#signals.set(database.address, signal)
     database.log.joinEntry = async (entry) => {
       if (!(await this.#needsCatchUp(log, entry))) return join(entry)
       // One catch-up per log at a time: a second head finds most of its history already here.
-      const run = catchingUp.then(async () => {
-        try {
-          // When no peer speaks log sync, the join below is OrbitDB's own walk, block by block.
-          await this.#catchUp(log, entry, signal)
-          signal.throwIfAborted() // closing: no walk over the network
-          return await join(entry)
-        } finally {
-          log.onCatchUpEnd?.()
-        }
+      return this.#serial(log, async () => {
+        // When no peer speaks log sync, the join below is OrbitDB's own walk, block by block.
+        await this.#catchUp(log, entry, signal)
+        signal.throwIfAborted() // closing: no walk over the network
+        return await join(entry)
       })
-      catchingUp = run.catch(() => undefined)
-      return run
     }
     return {
       detach: () => {
         detached.abort()
         this.#logs.delete(database.address)
+        this.#signals.delete(database.address)
+        this.#running.delete(database.address)
       },
     }
+  }
+
+  /**
+   * Fetches up to `limit` older entries of a log opened with a partial history (`historyPage`), newest first from
+   * where its history stops, checks them as a catch-up does and adds them to the log; resolves with the entries
+   * added (none once the log holds its whole history). Throws `INVALID_ARGUMENT` for a log that is not open here
+   * with a partial history, `LOG_SYNC_INCOMPLETE` when no connected peer could serve any of them.
+   */
+  async loadOlder(
+    address: string,
+    options: { readonly limit?: number } = {},
+  ): Promise<LogEntry<EventsPayload>[]> {
+    const log = this.#logs.get(address)
+    const signal = this.#signals.get(address)
+    const { history } = log ?? {}
+    const limit = options.limit ?? history?.page
+    if (log === undefined || signal === undefined || history === undefined) {
+      throw new WeshError(CryptoErrorCode.INVALID_ARGUMENT, 'no log with a partial history at this address', {
+        data: { argument: 'address', address },
+      })
+    }
+    if (limit === undefined || !Number.isSafeInteger(limit) || limit < 1) {
+      throw new WeshError(CryptoErrorCode.INVALID_ARGUMENT, 'limit must be a positive integer', {
+        data: { argument: 'limit' },
+      })
+    }
+    return this.#serial(log, async () => {
+      const { frontier } = history
+      if (frontier.hashes.length === 0) return []
+      // Whatever part of the page peers served is added, the rest stays behind the frontier.
+      const { catchUp } = await this.#fetch(
+        log,
+        () => LogCatchUp.startFrom(log, frontier.hashes),
+        limit,
+        signal,
+      )
+      const added = [...catchUp.held]
+      for (const hash of added) await this.#checkHeld(log, hash)
+      await log.index(added)
+      await frontier.move({ fetched: added, left: catchUp.wanted })
+      const entries = await Promise.all(added.map((hash) => log.get(hash)))
+      return entries.filter((entry) => entry !== undefined)
+    })
+  }
+
+  /**
+   * Checks a held entry that goes into the index without OrbitDB's join: one this page fetched was checked on
+   * arrival; one found stored (an interrupted page, or a block OrbitDB fetched for a join that failed) is now.
+   */
+  async #checkHeld(log: SyncedLog, hash: string): Promise<void> {
+    if (log.pending.takeAdmitted(hash)) return
+    const bytes = await log.storedBlock(hash)
+    if (bytes === undefined) throw new Error(`held entry ${hash} is not stored`) // held means stored
+    await verifySyncedEntry(log, await openSyncedBlock(log, hash, bytes, 'local'), 'local')
+    log.pending.takeAdmitted(hash)
+  }
+
+  /** Runs `task` after the log's catch-up or page under way; drops what was kept for the join after it. */
+  #serial<T>(log: SyncedLog, task: () => Promise<T>): Promise<T> {
+    const before = this.#running.get(log.address) ?? Promise.resolve()
+    const run = before.then(async () => {
+      try {
+        return await task()
+      } finally {
+        log.onCatchUpEnd?.()
+      }
+    })
+    this.#running.set(
+      log.address,
+      run.catch(() => undefined),
+    )
+    return run
   }
 
   async #needsCatchUp(log: SyncedLog, head: LogEntry<EventsPayload>): Promise<boolean> {
@@ -144,22 +221,43 @@ export class LogSync extends EventTarget {
   }
 
   /**
-   * Pulls `head`'s history from the candidates in turn. True once it is all here; false when the rest may be had
-   * from peers some other way (a peer without log sync, or one that answered without all of it): OrbitDB's own walk
-   * then fetches it block by block. Throws `LOG_SYNC_INCOMPLETE` when no candidate was connected or every one failed
-   * (cut off, timed out, gone), and the signal's reason on abort.
+   * Pulls `head`'s history (a partial history: its newest page) from the candidates in turn. True once it is here;
+   * false when the rest may be had from peers some other way (a peer without log sync, or one that answered without
+   * all of it): OrbitDB's own walk then fetches it block by block. Throws as {@link LogSync.#fetch}.
    */
   async #catchUp(log: SyncedLog, head: LogEntry<EventsPayload>, signal: AbortSignal): Promise<boolean> {
-    let catchUp = await LogCatchUp.start(log, head)
+    const behind = log.history === undefined ? undefined : log.history.page - 1 // the head is the page's first
+    const { catchUp, complete } = await this.#fetch(log, () => LogCatchUp.start(log, head), behind, signal)
+    if (!complete) return false
+    if (catchUp.wanted.size === 0) return true
+    // The page is here: the rest stays on peers, and the join stops where it begins.
+    await log.history?.frontier.move({ left: catchUp.wanted })
+    return true
+  }
+
+  /**
+   * Pulls what `start` finds missing from the candidates in turn, until nothing is or `limit` entries are held.
+   * Resolves with the catch-up, not `complete` when peers lacked log sync or some of the entries; throws
+   * `LOG_SYNC_INCOMPLETE` when no candidate was connected or every one failed (cut off, timed out, gone), and the
+   * signal's reason on abort.
+   */
+  async #fetch(
+    log: SyncedLog,
+    start: () => Promise<LogCatchUp>,
+    limit: number | undefined,
+    signal: AbortSignal,
+  ): Promise<{ catchUp: LogCatchUp; complete: boolean }> {
+    let catchUp = await start()
+    const done = () => catchUp.wanted.size === 0 || catchUp.held.size >= (limit ?? Infinity)
     let served = false // a peer answered every request, if not with everything
     let withoutLogSync = false
     for (const peer of this.#candidates(log)) {
-      if (catchUp.wanted.size === 0) return true
+      if (done()) return { catchUp, complete: true }
       signal.throwIfAborted()
       let stream: Stream | undefined
       try {
         stream = await this.#init.libp2p.dialProtocol(peer, LOG_SYNC_PROTOCOL, { signal })
-        await this.#pull(catchUp, log, stream, peer.toString(), signal)
+        await this.#pull(catchUp, log, stream, peer.toString(), limit, signal)
         served = true
       } catch (error) {
         if (signal.aborted) throw error
@@ -170,18 +268,25 @@ export class LogSync extends EventTarget {
         stream?.abort(error instanceof Error ? error : new Error(String(error)))
         if (isWeshError(error) && LYING.has(error.code)) this.#cutOff(log, peer.toString(), error)
         log.onError(error)
-        catchUp = await LogCatchUp.start(log, head) // again from what is stored: the batch that failed was not
+        catchUp = await start() // again from what is stored: the batch that failed was not
       }
     }
-    if (catchUp.wanted.size === 0) return true
+    if (done()) return { catchUp, complete: true }
     // Peers that lack log sync, or do not serve all of this log through it, may still hold the blocks.
-    if (served || withoutLogSync) return false
+    if (served || withoutLogSync) return { catchUp, complete: false }
     throw new WeshError(GroupsErrorCode.LOG_SYNC_INCOMPLETE, 'no peer could serve the rest of the log', {
       data: { address: log.address, missing: catchUp.wanted.size },
     })
   }
 
-  async #pull(catchUp: LogCatchUp, log: SyncedLog, stream: Stream, peer: string, signal: AbortSignal) {
+  async #pull(
+    catchUp: LogCatchUp,
+    log: SyncedLog,
+    stream: Stream,
+    peer: string,
+    limit: number | undefined,
+    signal: AbortSignal,
+  ) {
     const onAbort = () => {
       stream.abort(signal.reason instanceof Error ? signal.reason : new Error('log sync stopped'))
     }
@@ -190,6 +295,7 @@ export class LogSync extends EventTarget {
     const { batchBlocks, batchTimeoutMs } = this.#init
     const options: PullOptions = {
       signal,
+      ...(limit === undefined ? {} : { limit }),
       ...(batchBlocks === undefined ? {} : { batchBlocks }),
       ...(batchTimeoutMs === undefined ? {} : { batchTimeoutMs }),
       onBatch: (stored, wanted) => {

@@ -48,8 +48,13 @@ async function node(logSync?: LogSyncOptions): Promise<WeshNode> {
   return created
 }
 
-function open(on: WeshNode, log: 'messages' | 'metadata' = 'messages'): Promise<EventsDatabase> {
+function open(
+  on: WeshNode,
+  log: 'messages' | 'metadata' = 'messages',
+  options: { historyPage?: number } = {},
+): Promise<EventsDatabase> {
   return on.openLog({
+    ...options,
     name: `${toHex(groupId)}_wesh_group_${log}`,
     groupId,
     signPublicKey: groupKey.publicKey,
@@ -178,6 +183,52 @@ it(
   },
   BUDGET_MS,
 )
+
+it(
+  'keeps a partial history: the newest page at the join, older pages on demand, the whole log in order at the end',
+  async () => {
+    const reader = await node()
+    const sync = reader.logSync!
+    await connect(reader, replica)
+    let readerLog = await open(reader, 'messages', { historyPage: 100 })
+    await converged(readerLog)
+    // The heads came with the head exchange (the first test left the log with one or two); 99 entries behind the
+    // first, and the rest stays on the peers.
+    const heads = (await readerLog.log.heads()).length
+    expect(sync.stats.blocksReceived).toBe(99)
+    expect(await count(readerLog)).toBe(heads + 99)
+
+    const older = await sync.loadOlder(readerLog.address, { limit: 1_000 })
+    expect(older).toHaveLength(1_000)
+    expect(await count(readerLog)).toBe(heads + 1_099)
+    expect(sync.stats.blocksReceived).toBe(1_099)
+
+    // The frontier is kept on disk: the log reopens with the same partial history.
+    await readerLog.close()
+    readerLog = await open(reader, 'messages', { historyPage: 100 })
+    expect(await count(readerLog)).toBe(heads + 1_099)
+
+    while ((await sync.loadOlder(readerLog.address, { limit: 2_000 })).length > 0);
+    const order = async (log: EventsDatabase) => {
+      const hashes: string[] = []
+      for await (const { hash } of log.iterator()) hashes.push(hash)
+      return hashes
+    }
+    expect(await order(readerLog)).toEqual(await order(writerLog))
+    expect(sync.stats.blocksReceived).toBe((await count(writerLog)) - heads) // each block fetched once
+    await expect(sync.loadOlder(readerLog.address)).resolves.toEqual([])
+  },
+  BUDGET_MS,
+)
+
+it('refuses a partial history without log sync, and older pages of a log without one', async () => {
+  const plain = await node()
+  const log = await open(plain)
+  await expect(plain.logSync!.loadOlder(log.address)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+  await expect(open(plain, 'metadata', { historyPage: 0 })).rejects.toMatchObject({
+    code: 'INVALID_ARGUMENT',
+  })
+})
 
 type Lie = (blocks: { hash: string; bytes: Uint8Array }[], maxBlocks: number) => Uint8Array
 
