@@ -59,6 +59,8 @@ export const GroupsErrorCode = {
    * is tried again (with backoff, and when a peer joins the log), from what was stored. `data`: `{ address, missing }`.
    */
   LOG_SYNC_INCOMPLETE: 'LOG_SYNC_INCOMPLETE',
+  /** `messages({ before })` names a message found in no page of the group's log. `data`: `{ before }`. */
+  MESSAGE_NOT_FOUND: 'MESSAGE_NOT_FOUND',
 } as const
 export type GroupsErrorCode = (typeof GroupsErrorCode)[keyof typeof GroupsErrorCode]
 

@@ -89,6 +89,12 @@ export interface GroupSessionOptions {
   readonly knownMembers?: readonly Uint8Array[]
   /** Called with every entry or event refused, for logs and counters. */
   readonly onRejected?: (what: string, error: unknown) => void
+  /**
+   * Partial history of the message log (README "Partial history"): catching up brings this many newest messages,
+   * and {@link GroupSession.messages} fetches older pages from peers when asked for them. Needs the node's log sync.
+   * The metadata log is always whole. Default: the whole history.
+   */
+  readonly messageHistoryPage?: number
 }
 
 type StoredMessage = { devicePk: string; counter: number; plaintext: string } | { unreadable: string }
@@ -175,8 +181,10 @@ export class GroupSession {
       onRejected,
       onSyncError,
     })
+    const { messageHistoryPage } = options
     const messages = await node.openLog({
       ...base,
+      ...(messageHistoryPage === undefined ? {} : { historyPage: messageHistoryPage }),
       name: `${toHex(group.publicKey)}_wesh_group_messages`,
       identityId: await identity('messages'),
       onRejected,
@@ -248,17 +256,57 @@ export class GroupSession {
     })
   }
 
-  /** Messages newest first, in the log's converged order; `limit` of them, read from local storage. */
-  async messages(options: { limit?: number } = {}): Promise<GroupMessage[]> {
-    const { limit = Infinity } = options
-    await this.#work
-    const out: GroupMessage[] = []
-    for await (const { hash } of this.#messages.iterator()) {
-      const message = await this.#readStored(hash)
-      if (message) out.push(message)
-      if (out.length >= limit) break
+  /**
+   * Messages newest first, in the log's converged order: `limit` of them (default all), those after the message
+   * `before` (an ID from an earlier page) when given. Read from local storage; with a partial history
+   * (`messageHistoryPage`), older pages are fetched from peers when the page asked for reaches past what is here.
+   * Throws `INVALID_ARGUMENT` for a bad limit, and `MESSAGE_NOT_FOUND` when `before` is in no page of the log.
+   */
+  async messages(options: { limit?: number; before?: string } = {}): Promise<GroupMessage[]> {
+    const { limit = Infinity, before } = options
+    if (limit !== Infinity && (!Number.isSafeInteger(limit) || limit < 1)) {
+      throw new WeshError(CryptoErrorCode.INVALID_ARGUMENT, 'limit must be a positive integer', {
+        data: { argument: 'limit' },
+      })
     }
-    return out
+    await this.#work
+    for (;;) {
+      const out: GroupMessage[] = []
+      let reached = before === undefined
+      // Entries this old or older may come after some not fetched yet: the page stops there until they are.
+      const gap = this.#options.node.logSync?.historyGap(this.#messages.address)
+      for await (const { hash, clock } of this.#messages.log.traverse()) {
+        if (gap !== undefined && clock.time <= gap) break
+        if (!reached) {
+          reached = hash === before
+          continue
+        }
+        const message = await this.#readStored(hash)
+        if (message) out.push(message)
+        if (out.length >= limit) return out
+      }
+      if (!(await this.#loadOlderMessages(limit - out.length))) {
+        if (reached) return out
+        throw new WeshError(GroupsErrorCode.MESSAGE_NOT_FOUND, 'no message with this ID in the group', {
+          data: { before },
+        })
+      }
+    }
+  }
+
+  /**
+   * Fetches older messages, at least a page and `wanted` if more (all of them when Infinity), and reads them; false
+   * when there is none (or no partial history).
+   */
+  async #loadOlderMessages(wanted: number): Promise<boolean> {
+    const { logSync } = this.#options.node
+    const page = this.#options.messageHistoryPage
+    if (page === undefined || logSync === undefined) return false
+    const limit = Math.min(Math.max(wanted, page), Number.MAX_SAFE_INTEGER)
+    const entries = await logSync.loadOlder(this.#messages.address, { limit })
+    if (entries.length === 0) return false
+    await this.#schedule(() => this.#syncMessages(entries, { older: true }))
+    return true
   }
 
   /** New messages as they are read, until `signal` aborts or the session closes. */
@@ -443,7 +491,7 @@ export class GroupSession {
       await this.#saveReceiver(device, receiver)
       const waiting = this.#pending.get(device) ?? []
       this.#pending.delete(device)
-      for (const { id, envelope } of waiting) await this.#readMessage(id, envelope)
+      for (const { id, envelope } of waiting) await this.#readMessage(id, envelope, {})
     }
   }
 
@@ -573,7 +621,10 @@ export class GroupSession {
    * Reads the entries new to us behind `heads`: walks back along `next` links and stops at entries already
    * read, so each update costs what it brought, not the length of the log.
    */
-  async #syncMessages(heads: readonly LogEntry<EventsPayload>[]): Promise<void> {
+  async #syncMessages(
+    heads: readonly LogEntry<EventsPayload>[],
+    options: { readonly older?: boolean } = {},
+  ): Promise<void> {
     if (this.#closed) return
     const fresh: LogEntry<EventsPayload>[] = []
     const seen = new Set<string>()
@@ -594,6 +645,7 @@ export class GroupSession {
         await this.#readMessage(
           entry.hash,
           verifyEntry(this.group.signPublicKey, entry.payload.value as Uint8Array),
+          options,
         )
       } catch (error) {
         this.#options.onRejected?.('message entry', error)
@@ -609,7 +661,8 @@ export class GroupSession {
     return true
   }
 
-  async #readMessage(id: string, envelope: Uint8Array): Promise<void> {
+  /** Reads one message; subscribers get it unless it is `older` (a page of history, not news). */
+  async #readMessage(id: string, envelope: Uint8Array, options: { readonly older?: boolean }): Promise<void> {
     let device: string | undefined
     try {
       const opened = openMessage({
@@ -628,7 +681,7 @@ export class GroupSession {
         counter: opened.counter,
         plaintext: toHex(opened.plaintext),
       })
-      for (const queue of this.#subscribers) queue.push(message)
+      if (options.older !== true) for (const queue of this.#subscribers) queue.push(message)
     } catch (error) {
       if (isWeshError(error, GroupsErrorCode.CHAIN_KEY_UNKNOWN) && device !== undefined) {
         const queue = this.#pending.get(device) ?? []

@@ -57,40 +57,50 @@ export interface PullOptions {
  */
 export class LogCatchUp {
   readonly #log: CatchUpLog
-  /** Entries held on this node that are not in the index yet, with their parents. */
-  readonly #held = new Map<string, readonly string[]>()
+  /** Entries held on this node that are not in the index yet. */
+  readonly #held = new Set<string>()
   /** Entries reached that are in the index: the walk stops there. */
   readonly #indexed = new Set<string>()
   /** Hashes neither in the log nor on this node: what to ask for. */
   readonly #want = new Set<string>()
 
-  private constructor(log: CatchUpLog) {
+  /**
+   * For a partial history: the walk follows `next` links only, newest first, and keeps `refs` here; those not
+   * fetched by the end are left on peers with the rest (history-frontier.ts).
+   */
+  readonly #refsAside: Set<string> | undefined
+  /** Entries of a partial history's frontier, which this catch-up fetches rather than stops at. */
+  readonly #frontier: ((hash: string) => boolean) | undefined
+  /** For a partial history: the latest clock time each `next` parent reached can have (its child's, less one). */
+  readonly #bounds = new Map<string, number>()
+
+  private constructor(log: CatchUpLog, partial: boolean, frontier?: (hash: string) => boolean) {
     this.#log = log
+    this.#refsAside = partial ? new Set() : undefined
+    this.#frontier = frontier
   }
 
-  /** What `head` needs before it can be joined from local storage: found by walking the blocks kept so far. */
-  static async start(log: CatchUpLog, head: LogEntry<EventsPayload>): Promise<LogCatchUp> {
-    const catchUp = new LogCatchUp(log)
-    await catchUp.#reach(parentsOf(head))
+  /**
+   * What `head` needs before it can be joined from local storage: found by walking the blocks kept so far.
+   * `partial`: only its newest page is to be fetched (see {@link LogCatchUp.#refsAside}).
+   */
+  static async start(log: CatchUpLog, head: LogEntry<EventsPayload>, partial = false): Promise<LogCatchUp> {
+    const catchUp = new LogCatchUp(log, partial)
+    await catchUp.#reach(catchUp.#parents(head))
     return catchUp
   }
 
   /**
-   * What older entries (a partial history's frontier, see history-frontier.ts) need: the blocks among them kept on
-   * this node already, and the rest to fetch.
+   * The older entries behind a partial history's frontier, from its `next` hashes: those kept on this node already
+   * (an interrupted page), and the rest to fetch.
    */
-  static async startFrom(log: CatchUpLog, hashes: readonly string[]): Promise<LogCatchUp> {
-    const catchUp = new LogCatchUp(log)
-    for (const hash of hashes) {
-      const bytes = await log.storedBlock(hash)
-      if (bytes === undefined) {
-        catchUp.#want.add(hash)
-        continue
-      }
-      const { entry } = await openSyncedBlock(log, hash, bytes, 'local')
-      catchUp.#held.set(hash, parentsOf(entry))
-      await catchUp.#reach(parentsOf(entry))
-    }
+  static async startFrom(
+    log: CatchUpLog,
+    frontier: { readonly next: ReadonlyMap<string, number>; has(hash: string): boolean },
+  ): Promise<LogCatchUp> {
+    const catchUp = new LogCatchUp(log, true, (hash) => frontier.has(hash))
+    for (const [hash, bound] of frontier.next) catchUp.#bounds.set(hash, bound)
+    await catchUp.#reach([...frontier.next.keys()])
     return catchUp
   }
 
@@ -101,7 +111,21 @@ export class LogCatchUp {
 
   /** Entries held on this node for the join, checked. */
   get held(): ReadonlySet<string> {
-    return new Set(this.#held.keys())
+    return this.#held
+  }
+
+  /** The entries still wanted, with the latest clock time each can have (for a partial history's frontier). */
+  get wantedBounds(): ReadonlyMap<string, number> {
+    return new Map([...this.#want].map((hash) => [hash, this.#bounds.get(hash) ?? Infinity]))
+  }
+
+  /** A partial history's entries that only `refs` lead to, neither held nor in the log: left on peers. */
+  async refsLeft(): Promise<string[]> {
+    const left: string[] = []
+    for (const hash of this.#refsAside ?? []) {
+      if (!this.#held.has(hash) && !this.#want.has(hash) && !(await this.#isIndexed(hash))) left.push(hash)
+    }
+    return left
   }
 
   /**
@@ -144,18 +168,18 @@ export class LogCatchUp {
       for (const block of batch.blocks) {
         if (!expected.has(block.hash)) throw violation(peer, 'a block that was not asked for')
         const synced = await openSyncedBlock(this.#log, block.hash, block.bytes, peer)
-        for (const parent of parentsOf(synced.entry)) expected.add(parent)
+        for (const parent of parentsOf(synced.entry)) expected.add(parent) // `refs` too: a peer may walk them
         opened.push(synced)
       }
       const askedNow = new Set(asked)
       const reported = batch.missing.filter((hash) => askedNow.has(hash))
       if (opened.length === 0 && reported.length === 0) throw violation(peer, 'an empty batch')
       for (const hash of reported) lacking.add(hash)
-      for (const { hash, entry } of opened) {
+      for (const { hash } of opened) {
         this.#want.delete(hash)
-        this.#held.set(hash, parentsOf(entry))
+        this.#held.add(hash)
       }
-      await this.#reach(opened.flatMap(({ entry }) => parentsOf(entry)))
+      await this.#reach(opened.flatMap(({ entry }) => this.#parents(entry)))
       asked = await request()
       for (const synced of opened) await verifySyncedEntry(this.#log, synced, peer)
       await inParallel(opened, STORE_CONCURRENCY, ({ hash, bytes }) => this.#log.store(hash, bytes))
@@ -168,7 +192,7 @@ export class LogCatchUp {
     const stack = [...hashes]
     for (let hash = stack.pop(); hash !== undefined; hash = stack.pop()) {
       if (this.#held.has(hash) || this.#indexed.has(hash) || this.#want.has(hash)) continue
-      if (await this.#log.isIndexed(hash)) {
+      if (await this.#isIndexed(hash)) {
         this.#indexed.add(hash)
         continue
       }
@@ -178,9 +202,25 @@ export class LogCatchUp {
         continue
       }
       const { entry } = await openSyncedBlock(this.#log, hash, bytes, 'local')
-      this.#held.set(hash, parentsOf(entry))
-      stack.push(...parentsOf(entry))
+      this.#held.add(hash)
+      stack.push(...this.#parents(entry))
     }
+  }
+
+  /** The parents the walk follows: `next` and `refs`, or `next` alone for a partial history. */
+  #parents(entry: LogEntry<EventsPayload>): readonly string[] {
+    if (this.#refsAside === undefined) return parentsOf(entry)
+    for (const hash of entry.refs) this.#refsAside.add(hash)
+    for (const hash of entry.next) {
+      this.#bounds.set(hash, Math.max(this.#bounds.get(hash) ?? -Infinity, entry.clock.time - 1))
+    }
+    return entry.next
+  }
+
+  /** In the log, or (for a catch-up of a head) behind a partial history's frontier: the walk stops there. */
+  async #isIndexed(hash: string): Promise<boolean> {
+    if (this.#frontier?.(hash) === true) return false
+    return this.#log.isIndexed(hash)
   }
 }
 

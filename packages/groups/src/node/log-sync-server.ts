@@ -8,7 +8,6 @@ import {
   decodeLogSyncRequest,
   encodeLogSyncBatch,
 } from './log-sync-codec.js'
-import { parentsOf } from './log-sync-entry.js'
 import { frame, unframe } from './length-prefixed-frames.js'
 
 /** What the sender side reads of one log: entries it holds (indexed), their blocks as stored. */
@@ -23,7 +22,7 @@ const BLOCK_OVERHEAD_BYTES = 256
 
 /**
  * Answers one log-sync stream: every request gets one batch, read from local storage only — the wanted entries the
- * log holds, then their ancestors breadth-first (newest first), never past the receiver's heads, up to the
+ * log holds, then their ancestors breadth-first along `next` links (newest first), never past the receiver's heads, up to the
  * receiver's `max_blocks` and `MAX_LOG_SYNC_BATCH_BYTES`. The receiver asks for the next batch when it is ready
  * for it, which is all the flow control a slow link needs; the stream's own back-pressure does the rest.
  */
@@ -48,12 +47,18 @@ export async function serveLogSync(
 async function collectBatch(log: ServedLog, request: LogSyncRequest): Promise<OutgoingLogSyncBatch> {
   const wanted = new Set(request.want)
   const stop = new Set(request.have)
-  const queue = [...wanted]
+  // Along `next` links first, breadth-first: newest first, which a receiver keeping a partial history relies on.
+  // `refs` point further back, to entries a `next` walk reaches later; they are served last, if the walk did not.
+  const byNext = [...wanted]
+  const byRefs: string[] = []
   const blocks: { hash: string; bytes: Uint8Array }[] = []
   const missing: string[] = []
   let size = 0
-  for (let at = 0; at < queue.length && blocks.length < request.maxBlocks; at++) {
-    const hash = queue[at] as string
+  let nextAt = 0
+  let refsAt = 0
+  while (blocks.length < request.maxBlocks) {
+    const hash = nextAt < byNext.length ? byNext[nextAt++] : byRefs[refsAt++]
+    if (hash === undefined) break
     if (stop.has(hash)) continue
     stop.add(hash) // sent, or found missing: once per batch
     const bytes = (await log.has(hash)) ? await log.block(hash) : undefined
@@ -65,7 +70,8 @@ async function collectBatch(log: ServedLog, request: LogSyncRequest): Promise<Ou
     size += bytes.byteLength + hash.length + BLOCK_OVERHEAD_BYTES
     if (size > MAX_LOG_SYNC_BATCH_BYTES) break
     blocks.push({ hash, bytes })
-    queue.push(...parentsOf(entry))
+    byNext.push(...entry.next)
+    byRefs.push(...entry.refs)
   }
   return { blocks, missing }
 }

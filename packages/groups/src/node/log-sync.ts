@@ -124,6 +124,11 @@ export class LogSync extends EventTarget {
     this.#signals.set(database.address, signal)
     database.log.joinEntry = async (entry) => {
       if (!(await this.#needsCatchUp(log, entry))) return join(entry)
+      const { gap } = log.history?.frontier ?? {}
+      if (gap !== undefined && entry.clock.time <= gap) {
+        log.history?.frontier.park(entry)
+        return false
+      }
       // One catch-up per log at a time: a second head finds most of its history already here.
       return this.#serial(log, async () => {
         // When no peer speaks log sync, the join below is OrbitDB's own walk, block by block.
@@ -166,23 +171,25 @@ export class LogSync extends EventTarget {
         data: { argument: 'limit' },
       })
     }
-    return this.#serial(log, async () => {
+    const added = await this.#serial(log, async () => {
       const { frontier } = history
-      if (frontier.hashes.length === 0) return []
+      if (frontier.next.size === 0) return []
       // Whatever part of the page peers served is added, the rest stays behind the frontier.
-      const { catchUp } = await this.#fetch(
-        log,
-        () => LogCatchUp.startFrom(log, frontier.hashes),
-        limit,
-        signal,
-      )
+      const start = () => LogCatchUp.startFrom(log, frontier)
+      const { catchUp } = await this.#fetch(log, start, limit, signal)
       const added = [...catchUp.held]
       for (const hash of added) await this.#checkHeld(log, hash)
       await log.index(added)
-      await frontier.move({ fetched: added, left: catchUp.wanted })
+      const { wantedBounds } = catchUp
+      await frontier.move({ fetched: added, next: wantedBounds, refs: await catchUp.refsLeft() })
       const entries = await Promise.all(added.map((hash) => log.get(hash)))
       return entries.filter((entry) => entry !== undefined)
     })
+    for (const head of history.frontier.unpark()) {
+      // Through the log's own join (retried on failure); listeners learn of it as of any head joined.
+      if (await log.database.log.joinEntry(head)) log.database.events.emit('update', head)
+    }
+    return added
   }
 
   /**
@@ -195,6 +202,15 @@ export class LogSync extends EventTarget {
     if (bytes === undefined) throw new Error(`held entry ${hash} is not stored`) // held means stored
     await verifySyncedEntry(log, await openSyncedBlock(log, hash, bytes, 'local'), 'local')
     log.pending.takeAdmitted(hash)
+  }
+
+  /**
+   * For a log with a partial history: the latest clock time an entry not fetched yet can have. Entries at or below
+   * it may sort after some of those in the converged order, so a page of the log stops there until older pages are
+   * loaded. Undefined when the log holds its whole history (or is not open here with a partial history).
+   */
+  historyGap(address: string): number | undefined {
+    return this.#logs.get(address)?.history?.frontier.gap
   }
 
   /** Runs `task` after the log's catch-up or page under way; drops what was kept for the join after it. */
@@ -227,11 +243,13 @@ export class LogSync extends EventTarget {
    */
   async #catchUp(log: SyncedLog, head: LogEntry<EventsPayload>, signal: AbortSignal): Promise<boolean> {
     const behind = log.history === undefined ? undefined : log.history.page - 1 // the head is the page's first
-    const { catchUp, complete } = await this.#fetch(log, () => LogCatchUp.start(log, head), behind, signal)
+    const start = () => LogCatchUp.start(log, head, behind !== undefined)
+    const { catchUp, complete } = await this.#fetch(log, start, behind, signal)
     if (!complete) return false
-    if (catchUp.wanted.size === 0) return true
     // The page is here: the rest stays on peers, and the join stops where it begins.
-    await log.history?.frontier.move({ left: catchUp.wanted })
+    if (log.history !== undefined) {
+      await log.history.frontier.move({ next: catchUp.wantedBounds, refs: await catchUp.refsLeft() })
+    }
     return true
   }
 

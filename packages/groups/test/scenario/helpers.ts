@@ -88,6 +88,7 @@ export async function openGroup(
     deviceSeed?: Uint8Array
     groupSeed?: Uint8Array
     knownMembers?: Uint8Array[]
+    messageHistoryPage?: number
     onRejected?: (what: string, error: unknown) => void
   } = {},
 ): Promise<GroupSession> {
@@ -99,6 +100,7 @@ export async function openGroup(
     ...(options.deviceSeed ? { deviceSeed: options.deviceSeed } : {}),
     ...(options.groupSeed ? { groupSeed: options.groupSeed } : {}),
     ...(options.knownMembers ? { knownMembers: options.knownMembers } : {}),
+    ...(options.messageHistoryPage ? { messageHistoryPage: options.messageHistoryPage } : {}),
     onRejected: (what, error) => {
       if (process.env.WESH_DEBUG) console.log('rejected', what, error)
       options.onRejected?.(what, error)
@@ -127,8 +129,15 @@ export function contactGroupOf(device: Device, peer: Device): Group {
 }
 
 /** Opens the contact group of `device` with `peer`, sending our chain to the peer at once. */
-export function openContactGroup(device: Device, peer: Device): Promise<GroupSession> {
-  return openGroup(device, contactGroupOf(device, peer), { knownMembers: [peer.account.accountId] })
+export function openContactGroup(
+  device: Device,
+  peer: Device,
+  options: { messageHistoryPage?: number } = {},
+): Promise<GroupSession> {
+  return openGroup(device, contactGroupOf(device, peer), {
+    ...options,
+    knownMembers: [peer.account.accountId],
+  })
 }
 
 /** Cuts `a` and `b` apart until {@link heal}: each refuses the other, and their connection is closed. */
