@@ -25,14 +25,28 @@ export function signEntry(signKey: SigningKey, payload: Uint8Array): Uint8Array 
  */
 export function verifyEntry(signPublicKey: Uint8Array, bytes: Uint8Array): Uint8Array {
   assertBytes(signPublicKey, 'signPublicKey', KEY_BYTES)
-  const { payload, sig } = decodeWire('SignedEntry', bytes)
-  if (payload.length > MAX_ENVELOPE_BYTES) {
-    throw groupsError(GroupsErrorCode.MESSAGE_TOO_LARGE, 'entry payload is too large', {
-      data: { message: 'SignedEntry.payload', max: MAX_ENVELOPE_BYTES, actual: payload.length },
-    })
-  }
+  const { payload, sig } = decodeSignedEntry(bytes)
   if (sig.length !== SIGNATURE_BYTES || !verify(signPublicKey, entrySigningInput(payload), sig)) {
     throw groupsError(GroupsErrorCode.INVALID_SIGNATURE, 'entry signature does not verify under sign_pub')
   }
   return payload
+}
+
+/**
+ * The payload of a log entry that {@link verifyEntry} admitted already — one read back from a log whose access
+ * controller runs it on every entry — without checking its signature a second time. Throws `MALFORMED_MESSAGE` or
+ * `MESSAGE_TOO_LARGE`.
+ */
+export function admittedEntryPayload(bytes: Uint8Array): Uint8Array {
+  return decodeSignedEntry(bytes).payload
+}
+
+function decodeSignedEntry(bytes: Uint8Array): { payload: Uint8Array; sig: Uint8Array } {
+  const entry = decodeWire('SignedEntry', bytes)
+  if (entry.payload.length > MAX_ENVELOPE_BYTES) {
+    throw groupsError(GroupsErrorCode.MESSAGE_TOO_LARGE, 'entry payload is too large', {
+      data: { message: 'SignedEntry.payload', max: MAX_ENVELOPE_BYTES, actual: entry.payload.length },
+    })
+  }
+  return entry
 }

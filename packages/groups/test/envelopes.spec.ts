@@ -15,6 +15,7 @@ import {
   signEntry,
   verifyEntry,
 } from '../src/index.js'
+import { admittedEntryPayload } from '../src/entry.js'
 import { FUZZ_RUNS, expectCode } from './helpers.js'
 
 describe('signed entries', () => {
@@ -24,6 +25,12 @@ describe('signed entries', () => {
     const payload = randomBytes(100)
     expect(verifyEntry(group.signPublicKey, signEntry(group.secret, payload))).toEqual(payload)
     expect(verifyEntry(group.signPublicKey, signEntry(ed25519Signer(group.secret), payload))).toEqual(payload)
+  })
+
+  it('give the payload of an admitted entry without checking again, and refuse what is not one', () => {
+    const payload = randomBytes(100)
+    expect(admittedEntryPayload(signEntry(group.secret, payload))).toEqual(payload)
+    expectCode(() => admittedEntryPayload(Uint8Array.of(0xff, 0xff)), 'MALFORMED_MESSAGE')
   })
 
   it('reject entries signed by anyone but the group (a non-member forging)', () => {

@@ -25,7 +25,7 @@ import { encodeAppEvent, createPoll } from '../app-event.js'
 import { MAX_SEALED_ATTACHMENT_BYTES, openAttachment, sealAttachment } from '../attachment.js'
 import { MAX_ATTACHMENT_BYTES } from '../constants.js'
 import { sealDeviceChainKey } from '../chain-key-box.js'
-import { signEntry, verifyEntry } from '../entry.js'
+import { admittedEntryPayload, signEntry } from '../entry.js'
 import { GroupsErrorCode } from '../errors.js'
 import { EventType, memberDeviceAdded, sealGroupEvent, type GroupEventInput } from '../group-event.js'
 import type { GroupState } from '../group-state.js'
@@ -644,7 +644,8 @@ export class GroupSession {
       try {
         await this.#readMessage(
           entry.hash,
-          verifyEntry(this.group.signPublicKey, entry.payload.value as Uint8Array),
+          // The log's access controller verified the entry's signature before it was stored or joined.
+          admittedEntryPayload(entry.payload.value as Uint8Array),
           options,
         )
       } catch (error) {

@@ -14,7 +14,7 @@ const MAX_CACHED_KEYS = 256
 
 /**
  * OrbitDB's entry signature check (ECDSA secp256k1 over SHA-256, DER, low S) on Node's OpenSSL: about five times
- * faster than the JavaScript one OrbitDB runs, and accepting exactly the same signatures. Node only: the node
+ * faster than the JavaScript one OrbitDB runs, off the main thread, and accepting exactly the same signatures. Node only: the node
  * passes it to its logs, a browser keeps OrbitDB's.
  */
 export function nativeEntrySignatureVerifier(): EntrySignatureVerifier {
@@ -38,7 +38,12 @@ export function nativeEntrySignatureVerifier(): EntrySignatureVerifier {
     const key = keyFor(publicKey)
     const sig = hexBytes(signature)
     if (key === undefined || sig === undefined || !isLowS(sig)) return Promise.resolve(false)
-    return Promise.resolve(verify('sha256', data, { key, dsaEncoding: 'der' }, sig))
+    // With a callback, OpenSSL runs on libuv's thread pool: a catch-up checks a whole batch on every core at once.
+    return new Promise((resolve) => {
+      verify('sha256', data, { key, dsaEncoding: 'der' }, sig, (error, valid) => {
+        resolve(error === null && valid)
+      })
+    })
   }
 }
 
