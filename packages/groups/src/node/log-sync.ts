@@ -245,11 +245,10 @@ export class LogSync extends EventTarget {
     const behind = log.history === undefined ? undefined : log.history.page - 1 // the head is the page's first
     const start = () => LogCatchUp.start(log, head, behind !== undefined)
     const { catchUp, complete } = await this.#fetch(log, start, behind, signal)
-    if (!complete) return false
-    // The page is here: the rest stays on peers, and the join stops where it begins.
-    if (log.history !== undefined) {
-      await log.history.frontier.move({ next: catchUp.wantedBounds, refs: await catchUp.refsLeft() })
-    }
+    if (log.history === undefined) return complete
+    // The page is here — or what peers had of it over log sync: the rest stays on peers, and the join stops where
+    // it begins rather than walking the whole history block by block.
+    await log.history.frontier.move({ next: catchUp.wantedBounds, refs: await catchUp.refsLeft() })
     return true
   }
 

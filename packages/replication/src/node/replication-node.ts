@@ -150,7 +150,7 @@ export async function createReplicationNode(options: ReplicationNodeOptions): Pr
 /**
  * A node that stores, verifies and serves the logs of groups it cannot read (PROTOCOL.md §8). Each group's two
  * logs are opened with the members' access controller (every entry must be signed under `sign_pub`) and the
- * link key; entries are pinned. Never given a secret, it can neither read a payload nor write an entry.
+ * link key. Never given a secret, it can neither read a payload nor write an entry.
  *
  * Events (`addEventListener`): `update`, `rejected`, `paused`, `removed`, each with a {@link ReplicaEventDetail}.
  */
@@ -262,7 +262,7 @@ export class ReplicationNode extends EventTarget {
       try {
         await this.#storage(() => this.#registry.put(record))
       } catch (error) {
-        // A new group's logs go with it (entries synced meanwhile unpinned); a kept group's stay for a retry.
+        // A new group's logs go with it (entries synced meanwhile deleted); a kept group's stay for a retry.
         await this.#close(group, { drop: kept === undefined })
         throw error
       }
@@ -274,7 +274,7 @@ export class ReplicationNode extends EventTarget {
 
   /**
    * Stops replicating `groupId` for `owner` (left out: for everyone). When no owner is left, both logs are
-   * dropped and their entry blocks unpinned and deleted. Throws `UNKNOWN_GROUP` if the group is not replicated
+   * dropped and their entry blocks deleted. Throws `UNKNOWN_GROUP` if the group is not replicated
    * for that owner.
    */
   async remove(groupId: Uint8Array, options: OwnerOptions = {}): Promise<void> {
@@ -608,12 +608,13 @@ export class ReplicationNode extends EventTarget {
       }
     }
     if (!options.drop) return
-    // Dropping clears the log's index and heads; its entry blocks stay pinned in Helia until removed here.
+    // Dropping clears the log's index and heads; its entry blocks stay in Helia until removed here (those of logs
+    // written before entries were no longer pinned are unpinned first).
     for (const tally of [group.tallies.metadata, group.tallies.messages]) {
       for (const hash of tally?.hashes ?? []) {
         try {
           const cid = CID.parse(hash, base58btc)
-          await drain(this.node.helia.pins.rm(cid))
+          if (await this.node.helia.pins.isPinned(cid)) await drain(this.node.helia.pins.rm(cid))
           await this.node.helia.blockstore.delete(cid)
         } catch (error) {
           this.#emit('error', group, error)
