@@ -96,7 +96,8 @@ export async function startWeshClient(options: {
   })
   let account: WeshAccount
   try {
-    await relayedAddress(node)
+    // A reload skips the wait: the records of the first start are still on the DHT nodes (48 h, and reprovided).
+    if (options.newName !== undefined || options.linkCode !== undefined) await relayedAddress(node)
     account =
       options.linkCode === undefined
         ? await WeshAccount.open({ node, secrets })

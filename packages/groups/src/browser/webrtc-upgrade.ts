@@ -3,9 +3,12 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** A browser's address for WebRTC: its relayed address with `/webrtc`, `…/p2p/<relay>/p2p-circuit/webrtc/p2p/<peer>`. */
 const WEBRTC_ADDRESS = /\/p2p-circuit\/webrtc\/p2p\/[^/]+$/
-/** Attempts at one upgrade: a WebRTC dial whose signalling races another connection between the pair can fail. */
-const WEBRTC_UPGRADE_ATTEMPTS = 3
-/** Pause between two attempts, in ms. */
+/**
+ * Attempts at one upgrade, the pause doubling from {@link WEBRTC_UPGRADE_RETRY_MS} between them (about 15 s in
+ * all): a WebRTC dial can fail after ICE connected (see below), and on a busy machine run out of libp2p's 6 s per
+ * address.
+ */
+const WEBRTC_UPGRADE_ATTEMPTS = 5
 const WEBRTC_UPGRADE_RETRY_MS = 1_000
 
 const isWebRtcAddress = (address: Multiaddr): boolean => WEBRTC_ADDRESS.test(address.toString())
@@ -29,7 +32,7 @@ export function upgradeRelayedToWebRtc(libp2p: Libp2p): void {
       } catch {
         // Retried below; after the last attempt the peers stay on the relay, as they were.
       }
-      await new Promise((resolve) => setTimeout(resolve, WEBRTC_UPGRADE_RETRY_MS))
+      await new Promise((resolve) => setTimeout(resolve, WEBRTC_UPGRADE_RETRY_MS * 2 ** (attempt - 1)))
     }
   }
   libp2p.addEventListener('peer:identify', ({ detail }: CustomEvent<IdentifyResult>) => {
