@@ -36,6 +36,8 @@ export interface DeviceOptions {
   readonly bluetooth?: boolean
   /** Without the rendezvous server: others find this device through the DHT (and nearby devices by local record). */
   readonly dhtOnly?: boolean
+  /** Also WebSockets, and a circuit relay for peers that cannot listen: web pages (the `--browser` step). */
+  readonly relay?: boolean
 }
 
 export const short = (bytes: Uint8Array): string => `${toHex(bytes).slice(0, 12)}…`
@@ -69,7 +71,12 @@ export class Cast {
     return createWeshNode({
       directory: join(this.#root, name),
       network: {
-        listen: ['/ip4/127.0.0.1/tcp/0', ...(driver ? [`/ble/${name}`] : [])],
+        listen: [
+          '/ip4/127.0.0.1/tcp/0',
+          ...(options.relay === true ? ['/ip4/127.0.0.1/tcp/0/ws'] : []),
+          ...(driver ? [`/ble/${name}`] : []),
+        ],
+        relayServer: options.relay === true,
         bootstrap: [this.#stage.bootstrap],
         mdns: false,
         dht: 'lan',
@@ -155,6 +162,15 @@ export async function read(session: GroupSession, count: number): Promise<GroupM
     const next = session.nextUpdate()
     const messages = await session.messages()
     if (messages.length >= count) return messages
+    await next
+  }
+}
+
+/** Resolves once the session reads a message with this text. */
+export async function waitForText(session: GroupSession, wanted: string): Promise<void> {
+  for (;;) {
+    const next = session.nextUpdate()
+    if ((await session.messages()).some((message) => text(message) === wanted)) return
     await next
   }
 }

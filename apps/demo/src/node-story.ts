@@ -7,15 +7,18 @@ import { contactCardLink, invitationLink, tallyPoll } from '@wesh/groups'
 import { type GroupSession, LevelSecretStore } from '@wesh/groups/node'
 import { replicateGroup } from '@wesh/replication/node'
 import { isDirectTransportConnection } from '@wesh/transport-ble'
-import { Cast, type Device, read, text } from './cast.js'
+import { browserJoins } from './browser-step.js'
+import { Cast, type Device, read, text, waitForText } from './cast.js'
 import { type ServerProcess, startServerProcess } from './server-process.js'
 import { check, type Timeline } from './timeline.js'
 
 const REPLICATION_TOKEN = toHex(randomBytes(16))
 export const LAST_STEP = 6
+/** The optional step of `--browser`, after the others. */
+export const BROWSER_STEP = 7
 
 /** What the steps hand on to the next ones. */
-interface Story {
+export interface Story {
   cast: Cast
   rendezvous: ServerProcess
   replication: ServerProcess
@@ -37,7 +40,10 @@ interface Story {
  * one directory each) that find each other only through rendezvous points, the DHT and, with no internet, the
  * Bluetooth radio (simulated).
  */
-export async function nodeStory(timeline: Timeline, options: { keep: boolean }): Promise<void> {
+export async function nodeStory(
+  timeline: Timeline,
+  options: { keep: boolean; browser: boolean },
+): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'wesh-demo-'))
   const servers: ServerProcess[] = []
   let story: Story | undefined
@@ -80,6 +86,12 @@ export async function nodeStory(timeline: Timeline, options: { keep: boolean }):
       "Bob's node restarts from its directory: account, groups and messages are there",
       after(restart),
     )
+    if (options.browser)
+      await timeline.step(
+        BROWSER_STEP,
+        'A browser (the web client in headless Chromium) joins "Weekend" by its invitation and chats',
+        after(browserJoins),
+      )
   } finally {
     await story?.cast.stopAll()
     for (const server of servers) await server.stop()
@@ -362,15 +374,6 @@ function tally(session: GroupSession, pollId: Uint8Array) {
   const poll = session.state.polls.get(toHex(pollId))
   if (!poll) throw new Error('poll missing')
   return tallyPoll(poll)
-}
-
-/** Resolves once the session reads a message with this text. */
-async function waitForText(session: GroupSession, wanted: string): Promise<void> {
-  for (;;) {
-    const next = session.nextUpdate()
-    if ((await session.messages()).some((message) => text(message) === wanted)) return
-    await next
-  }
 }
 
 /**

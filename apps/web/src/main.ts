@@ -68,13 +68,24 @@ async function start(options: Parameters<typeof startWeshClient>[0]): Promise<We
   const client = await startWeshClient(options)
   const { libp2p } = client.node
   const showPeers = () => {
+    const connections = libp2p.getConnections()
+    // Other browsers reached directly: WebRTC, signalled through a relay (its address ends in /webrtc/p2p/…).
+    const webRtc = new Set(
+      connections
+        .filter((connection) => connection.remoteAddr.toString().includes('/webrtc/'))
+        .map((connection) => connection.remotePeer.toString()),
+    )
     status.dataset['peers'] = String(libp2p.getPeers().length)
+    status.dataset['webrtc'] = String(webRtc.size)
+    status.title = connections.map((connection) => connection.remoteAddr.toString()).join('\n')
     if (status.dataset['error'] === undefined)
-      status.textContent = `${client.displayName} · ${libp2p.getPeers().length} peer(s) connected`
+      status.textContent =
+        `${client.displayName} · ${libp2p.getPeers().length} peer(s) connected` +
+        (webRtc.size > 0 ? `, ${webRtc.size} over WebRTC` : '')
   }
   onErrorCleared(showPeers)
-  libp2p.addEventListener('peer:connect', showPeers)
-  libp2p.addEventListener('peer:disconnect', showPeers)
+  for (const event of ['peer:connect', 'peer:disconnect', 'connection:open', 'connection:close'] as const)
+    libp2p.addEventListener(event, showPeers)
   showPeers()
   window.addEventListener('pagehide', () => void client.stop())
   return client

@@ -40,6 +40,33 @@ export async function storedDisplayName(secrets: SecretStore): Promise<string | 
 /** Loopback and private IPv4 addresses: a LAN or a test, where the page must dial what browsers refuse by default. */
 const PRIVATE_ADDRESS = /^\/ip4\/(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/
 
+/** How long a page waits for its relay reservation before it opens the account anyway (no relay among its peers). */
+const RELAY_WAIT_MS = 10_000
+
+/**
+ * Resolves once the node holds a relayed address (a reservation on a `wesh daemon --relay`), or after
+ * {@link RELAY_WAIT_MS}. The account announces its rendezvous points on the DHT as it opens, with the addresses the
+ * node has then: announced before the reservation, they carry none, and DHT nodes drop such a provider record, so
+ * that nobody reached through the DHT could dial the page.
+ */
+async function relayedAddress(node: WeshNode): Promise<void> {
+  const { libp2p } = node
+  const relayed = () => libp2p.getMultiaddrs().some((address) => address.toString().includes('/p2p-circuit'))
+  if (relayed()) return
+  await new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer)
+      libp2p.removeEventListener('self:peer:update', check)
+      resolve()
+    }
+    const check = () => {
+      if (relayed()) done()
+    }
+    const timer = setTimeout(done, RELAY_WAIT_MS)
+    libp2p.addEventListener('self:peer:update', check)
+  })
+}
+
 /**
  * Starts the node and opens the account kept in `secrets` — or creates one named `newName` (PROTOCOL.md §1), or,
  * given `linkCode` (a `wesh://link/…` code from `wesh device link`), joins the account of that device as a new
@@ -61,13 +88,16 @@ export async function startWeshClient(options: {
     network: {
       bootstrap: peers,
       // A page cannot listen: it takes a reservation on the relays among the peers it dials (`wesh daemon --relay`),
-      // and its peer record then carries their relayed addresses, at which others dial it.
-      listen: ['/p2p-circuit'],
+      // and its peer record then carries their relayed addresses, at which others dial it; other pages dial the same
+      // addresses with `/webrtc` and get a direct WebRTC connection, signalled through the relay.
+      listen: ['/p2p-circuit', '/webrtc'],
       ...(lan ? { privateAddresses: true, dht: 'lan' } : {}),
     },
   })
   let account: WeshAccount
   try {
+    // A reload skips the wait: the records of the first start are still on the DHT nodes (48 h, and reprovided).
+    if (options.newName !== undefined || options.linkCode !== undefined) await relayedAddress(node)
     account =
       options.linkCode === undefined
         ? await WeshAccount.open({ node, secrets })

@@ -6,7 +6,7 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromiumPath } from './chromium.js'
 import { LiveWesh, wesh, weshJson } from './processes.js'
-import { serveStatic } from './static-server.js'
+import { serveStatic } from '@wesh/tooling/static-server'
 
 const dist = fileURLToPath(new URL('../dist', import.meta.url))
 /** Set to a directory to save screenshots of the main screens there (apps/web/docs/ in the README). */

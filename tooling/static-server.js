@@ -1,25 +1,30 @@
+// Serves a built web page (apps/web/dist) on 127.0.0.1, as any static host would: for the web client's Chromium
+// tests and the demo's browser step.
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:http'
 import { extname, join, normalize } from 'node:path'
 
-const TYPES: Record<string, string> = {
+const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript',
   '.css': 'text/css',
   '.svg': 'image/svg+xml',
 }
 
-/** Serves the built page from `root` on 127.0.0.1 at a free port, as any static host would. */
-export async function serveStatic(root: string): Promise<{ url: string; close(): Promise<void> }> {
-  const server: Server = createServer((request, response) => {
+/**
+ * Serves the files under `root` on 127.0.0.1 at a free port; any path that is not a file is the page itself, as
+ * static hosts serve single-page apps.
+ * @param {string} root
+ * @returns {Promise<{ url: string, close(): Promise<void> }>}
+ */
+export async function serveStatic(root) {
+  const server = createServer((request, response) => {
     const path = normalize(join(root, decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname)))
     if (!path.startsWith(root)) {
       response.writeHead(404).end()
       return
     }
-    // Any path that is not a file is the page itself, as static hosts serve single-page apps.
     stat(path)
       .then((found) => (found.isFile() ? path : join(root, 'index.html')))
       .catch(() => join(root, 'index.html'))
@@ -29,12 +34,13 @@ export async function serveStatic(root: string): Promise<{ url: string; close():
       })
       .catch(() => response.writeHead(500).end())
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)))
+  const address = server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : 0
   return {
     url: `http://127.0.0.1:${port}/`,
     close: () =>
-      new Promise<void>((resolve, reject) => {
+      new Promise((resolve, reject) => {
         server.closeAllConnections()
         server.close((error) => (error ? reject(error) : resolve()))
       }),
