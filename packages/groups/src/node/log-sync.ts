@@ -34,7 +34,10 @@ export interface SyncedLog extends CatchUpLog, ServedLog {
   readonly onCatchUpEnd?: () => void
   /** A partial history (README "Partial history"): entries per catch-up or older page, and where the log stops. */
   readonly history?: { readonly page: number; readonly frontier: HistoryFrontier }
-  /** Adds checked, stored entries to the log's index, as OrbitDB's join does: older entries have no head to join. */
+  /**
+   * Adds checked, stored entries to the log's index, as OrbitDB's join does: a catch-up's, before OrbitDB joins
+   * their head, and an older page's, which has no head to join.
+   */
   index(hashes: readonly string[]): Promise<void>
 }
 
@@ -177,9 +180,7 @@ export class LogSync extends EventTarget {
       // Whatever part of the page peers served is added, the rest stays behind the frontier.
       const start = () => LogCatchUp.startFrom(log, frontier)
       const { catchUp } = await this.#fetch(log, start, limit, signal)
-      const added = [...catchUp.held]
-      for (const hash of added) await this.#checkHeld(log, hash)
-      await log.index(added)
+      const added = await this.#index(log, catchUp)
       const { wantedBounds } = catchUp
       await frontier.move({ fetched: added, next: wantedBounds, refs: await catchUp.refsLeft() })
       const entries = await Promise.all(added.map((hash) => log.get(hash)))
@@ -193,8 +194,8 @@ export class LogSync extends EventTarget {
   }
 
   /**
-   * Checks a held entry that goes into the index without OrbitDB's join: one this page fetched was checked on
-   * arrival; one found stored (an interrupted page, or a block OrbitDB fetched for a join that failed) is now.
+   * Checks a held entry that goes into the index without OrbitDB's walk: one this catch-up fetched was checked on
+   * arrival; one found stored (an interrupted catch-up, or a block OrbitDB fetched for a join that failed) is now.
    */
   async #checkHeld(log: SyncedLog, hash: string): Promise<void> {
     if (log.pending.takeAdmitted(hash)) return
@@ -245,11 +246,25 @@ export class LogSync extends EventTarget {
     const behind = log.history === undefined ? undefined : log.history.page - 1 // the head is the page's first
     const start = () => LogCatchUp.start(log, head, behind !== undefined)
     const { catchUp, complete } = await this.#fetch(log, start, behind, signal)
-    if (log.history === undefined) return complete
+    if (log.history === undefined && !complete) return false
     // The page is here — or what peers had of it over log sync: the rest stays on peers, and the join stops where
     // it begins rather than walking the whole history block by block.
-    await log.history.frontier.move({ next: catchUp.wantedBounds, refs: await catchUp.refsLeft() })
+    await log.history?.frontier.move({ next: catchUp.wantedBounds, refs: await catchUp.refsLeft() })
+    await this.#index(log, catchUp)
     return true
+  }
+
+  /**
+   * Adds the entries a catch-up holds to the log's index, checked, so that OrbitDB's join of the head finds its
+   * parents in the log and does not walk them again (decoding and checking every entry once more). The index is
+   * what that walk would write, before the heads, in the same order: a crash in between leaves entries that the
+   * next join of the head picks up.
+   */
+  async #index(log: SyncedLog, catchUp: LogCatchUp): Promise<string[]> {
+    const held = [...catchUp.held]
+    for (const hash of held) await this.#checkHeld(log, hash)
+    await log.index(held)
+    return held
   }
 
   /**
