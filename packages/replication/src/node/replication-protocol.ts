@@ -130,7 +130,11 @@ export async function requestReplica(
     stream?.abort(error instanceof Error ? error : new Error(String(error)))
     if (isWeshError(error)) throw error
     throw replicationError(ReplicationErrorCode.REPLICA_UNREACHABLE, 'the replica could not be asked', {
-      data: { reason: error instanceof Error ? error.name : 'unknown' },
+      // The message too: a stream limit names its protocol and counts (RESILIENCE.md bug 6).
+      data: {
+        reason: error instanceof Error ? error.name : 'unknown',
+        ...(error instanceof Error ? { detail: error.message } : {}),
+      },
       cause: error,
     })
   }
