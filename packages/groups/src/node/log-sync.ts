@@ -127,13 +127,14 @@ export class LogSync extends EventTarget {
     this.#signals.set(database.address, signal)
     database.log.joinEntry = async (entry) => {
       if (!(await this.#needsCatchUp(log, entry))) return join(entry)
-      const { gap } = log.history?.frontier ?? {}
-      if (gap !== undefined && entry.clock.time <= gap) {
-        log.history?.frontier.park(entry)
-        return false
-      }
       // One catch-up per log at a time: a second head finds most of its history already here.
       return this.#serial(log, async () => {
+        // Looked at once the catch-up before it is over: that one may have left a gap this head is as old as.
+        const { gap } = log.history?.frontier ?? {}
+        if (gap !== undefined && entry.clock.time <= gap) {
+          log.history?.frontier.park(entry)
+          return false
+        }
         // When no peer speaks log sync, the join below is OrbitDB's own walk, block by block.
         await this.#catchUp(log, entry, signal)
         signal.throwIfAborted() // closing: no walk over the network
