@@ -20,6 +20,8 @@ export interface CryptoBackend extends Sha256Mac {
   ed25519SigningKey(seed: Uint8Array): BackendSigningKey
   /** Strict RFC 8032 verification; false for any malformed key or signature. */
   ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
+  /** The same check off the calling thread, where the runtime can (Node: libuv's thread pool). */
+  ed25519VerifyAsync?(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>
   x25519PublicKey(secretKey: Uint8Array): Uint8Array
   /** The raw X25519 output, or undefined when the result is all zero (a low-order public key). */
   x25519(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array | undefined

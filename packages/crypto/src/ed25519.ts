@@ -64,3 +64,23 @@ export function verify(publicKey: Uint8Array, message: Uint8Array, signature: Ui
   assertBytes(signature, 'signature', SIGNATURE_BYTES)
   return cryptoBackend().ed25519Verify(publicKey, message, signature)
 }
+
+/**
+ * {@link verify}, off the main thread where the runtime can (Node: OpenSSL on libuv's thread pool), so that many
+ * checks run on every core at once: for a batch of signatures, start them all and await them together. Resolves to
+ * false for a bad signature; throws (synchronously) only when an argument has the wrong type or length.
+ */
+export function verifyAsync(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
+  assertBytes(publicKey, 'publicKey', KEY_BYTES)
+  assertBytes(message, 'message')
+  assertBytes(signature, 'signature', SIGNATURE_BYTES)
+  const backend = cryptoBackend()
+  return (
+    backend.ed25519VerifyAsync?.(publicKey, message, signature) ??
+    Promise.resolve(backend.ed25519Verify(publicKey, message, signature))
+  )
+}

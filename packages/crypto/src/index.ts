@@ -43,6 +43,7 @@ export {
   ed25519Signer,
   sign,
   verify,
+  verifyAsync,
   type Ed25519KeyPair,
   type Ed25519Signer,
 } from './ed25519.js'

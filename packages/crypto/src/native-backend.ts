@@ -73,6 +73,20 @@ function createNativeBackend(crypto: typeof NodeCrypto): CryptoBackend {
         return false // not a point on the curve
       }
     },
+    ed25519VerifyAsync(key, message, signature) {
+      let parsed: NodeCrypto.KeyObject
+      try {
+        parsed = verifyKey(key)
+      } catch {
+        return Promise.resolve(false) // not a point on the curve
+      }
+      // With a callback, OpenSSL runs on libuv's thread pool while the event loop goes on.
+      return new Promise((resolve) => {
+        crypto.verify(null, message, parsed, signature, (error, valid) => {
+          resolve(error === null && valid)
+        })
+      })
+    },
     x25519PublicKey: (secret) => rawPublic(crypto.createPublicKey(secretKey(X25519_PKCS8, secret))),
     x25519(secret, peer) {
       try {

@@ -21,6 +21,7 @@ import {
   toHex,
   useCryptoBackend,
   verify,
+  verifyAsync,
   x25519,
   x25519PublicKey,
 } from '../src/index.js'
@@ -87,14 +88,16 @@ describe.each(backends.map((backend) => backend.name))('%s backend', (name) => {
     expect(hkdfSha256(ikm, 64)).toEqual(hkdfSha256(ikm, 64, { salt: new Uint8Array(32) }))
   })
 
-  it.each(edCases)('Ed25519 $name', (v) => {
+  it.each(edCases)('Ed25519 $name', async (v) => {
     expect(toHex(ed25519PublicKey(h(v.seed)))).toBe(v.publicKey)
     expect(toHex(sign(h(v.seed), h(v.message)))).toBe(v.signature)
     expect(verify(h(v.publicKey), h(v.message), h(v.signature))).toBe(true)
+    expect(await verifyAsync(h(v.publicKey), h(v.message), h(v.signature))).toBe(true)
   })
 
-  it.each(edInvalid)('Ed25519 rejects $name', (v) => {
+  it.each(edInvalid)('Ed25519 rejects $name', async (v) => {
     expect(verify(h(v.publicKey), h(v.message), h(v.signature))).toBe(false)
+    expect(await verifyAsync(h(v.publicKey), h(v.message), h(v.signature))).toBe(false)
   })
 
   it.each(xCases)('X25519 $name', (v) => {

@@ -16,6 +16,7 @@ import {
   sign,
   u64be,
   verify,
+  verifyAsync,
 } from '../src/index.js'
 
 function thrown(fn: () => unknown): WeshError {
@@ -59,6 +60,11 @@ describe('argument validation', () => {
         argument: 'signature',
       },
     )
+    expect(thrown(() => verifyAsync(new Uint8Array(31), new Uint8Array(), new Uint8Array(64))).data).toEqual({
+      argument: 'publicKey',
+      expected: '32',
+      actual: 31,
+    })
   })
 
   it('accepts lengths inside a range and refuses them outside', () => {

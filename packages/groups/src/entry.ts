@@ -1,4 +1,4 @@
-import { assertBytes, concatBytes, sha256, utf8ToBytes, verify } from '@wesh/crypto'
+import { assertBytes, concatBytes, sha256, utf8ToBytes, verify, verifyAsync } from '@wesh/crypto'
 import { KEY_BYTES, MAX_ENVELOPE_BYTES, SIGNATURE_BYTES } from './constants.js'
 import { GroupsErrorCode, groupsError } from './errors.js'
 import { type SigningKey, signWith } from './signer.js'
@@ -24,12 +24,30 @@ export function signEntry(signKey: SigningKey, payload: Uint8Array): Uint8Array 
  * `MESSAGE_TOO_LARGE` or `INVALID_SIGNATURE`.
  */
 export function verifyEntry(signPublicKey: Uint8Array, bytes: Uint8Array): Uint8Array {
-  assertBytes(signPublicKey, 'signPublicKey', KEY_BYTES)
-  const { payload, sig } = decodeSignedEntry(bytes)
-  if (sig.length !== SIGNATURE_BYTES || !verify(signPublicKey, entrySigningInput(payload), sig)) {
-    throw groupsError(GroupsErrorCode.INVALID_SIGNATURE, 'entry signature does not verify under sign_pub')
-  }
+  const { payload, sig } = signedEntry(signPublicKey, bytes)
+  if (!verify(signPublicKey, entrySigningInput(payload), sig)) throw badEntrySignature()
   return payload
+}
+
+/**
+ * {@link verifyEntry} with the signature checked off the main thread where the runtime can: for a batch of entries,
+ * start them all and await them together. Rejects with the same errors.
+ */
+export async function verifyEntryAsync(signPublicKey: Uint8Array, bytes: Uint8Array): Promise<Uint8Array> {
+  const { payload, sig } = signedEntry(signPublicKey, bytes)
+  if (!(await verifyAsync(signPublicKey, entrySigningInput(payload), sig))) throw badEntrySignature()
+  return payload
+}
+
+function signedEntry(signPublicKey: Uint8Array, bytes: Uint8Array): { payload: Uint8Array; sig: Uint8Array } {
+  assertBytes(signPublicKey, 'signPublicKey', KEY_BYTES)
+  const entry = decodeSignedEntry(bytes)
+  if (entry.sig.length !== SIGNATURE_BYTES) throw badEntrySignature()
+  return entry
+}
+
+function badEntrySignature() {
+  return groupsError(GroupsErrorCode.INVALID_SIGNATURE, 'entry signature does not verify under sign_pub')
 }
 
 /**

@@ -64,7 +64,7 @@ export {
   type ContactCard,
 } from './contact-card.js'
 export type { SigningKey } from './signer.js'
-export { entrySigningInput, signEntry, verifyEntry } from './entry.js'
+export { entrySigningInput, signEntry, verifyEntry, verifyEntryAsync } from './entry.js'
 export {
   sealMessage,
   openMessageHeaders,

@@ -28,6 +28,8 @@ import { reportingStorage } from './reporting-storage.js'
 import { storagePath } from './storage-path.js'
 import { type EntrySignatureVerifier, PendingEntries } from './pending-entries.js'
 import { HistoryFrontier } from './history-frontier.js'
+import { FreshEntries } from './fresh-entries.js'
+import { type LocalBlocks, localFirstBlocks, readLocal } from './local-first-blocks.js'
 
 export interface GroupLogOptions {
   readonly ipfs: Helia
@@ -69,6 +71,8 @@ export interface GroupLogOptions {
    * (by pages of this size unless told). Needs `logSync`. Default: the whole history.
    */
   readonly historyPage?: number
+  /** The node's own block store (the one given to Helia): entry blocks are read from it first (local-first-blocks.ts). */
+  readonly localBlocks?: LocalBlocks
 }
 
 /** Entries (and heads, index keys) kept in memory per log, as OrbitDB's default. */
@@ -117,6 +121,8 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   // pinned: pins only keep blocks from Helia's garbage collector, which no Wesh node runs, and a pin cost 1.3 ms a
   // block against 0.18 ms for the write itself (most of a catch-up's time).
   const blocks = await IPFSBlockStorage({ ipfs, pin: false, timeout: ENTRY_FETCH_TIMEOUT_MS })
+  const { localBlocks } = options
+  const entryBlocks = localBlocks === undefined ? blocks : localFirstBlocks(blocks, localBlocks)
   const address = `/orbitdb/${hash}`
   const directory = storagePath(options.directory, hash)
   const { onStorageError } = options
@@ -131,7 +137,7 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   checkHistoryPage(historyPage, options.logSync !== undefined)
   const frontier =
     historyPage === undefined ? undefined : await HistoryFrontier.open(await level('_frontier'))
-  const entryStorage = await cached(blocks)
+  const entryStorage = await cached(entryBlocks)
   const logEntries = frontier?.entryStorage(entryStorage) ?? entryStorage
   const indexStorage = pending.indexStorage(await cached(await level('_index')))
   const log = await Events()({
@@ -153,6 +159,9 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   log.events.on('error', onSyncError)
   // Before log sync and the retries take hold of `joinEntry`: their joins must wait for appends too.
   exclusiveHeadUpdates(log.log)
+  const fresh = new FreshEntries()
+  const readEntry = log.log.get.bind(log.log)
+  log.log.get = async (entryHash) => fresh.take(entryHash) ?? readEntry(entryHash)
   const { pubsub } = (ipfs as unknown as { libp2p: { services: { pubsub: SubscribersView } } }).libp2p
     .services
   const synced = options.logSync?.attach({
@@ -165,15 +174,17 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     isIndexed: (entryHash) => log.log.has(entryHash),
     heads: async () => (await log.log.heads()).map((head) => head.hash),
     storedBlock: async (entryHash) => {
-      const stored = await ipfs.blockstore.has(CID.parse(entryHash, base58btc))
-      return stored ? entryStorage.get(entryHash) : undefined
+      const cid = CID.parse(entryHash, base58btc)
+      if (localBlocks !== undefined) return readLocal(localBlocks, cid)
+      return (await ipfs.blockstore.has(cid)) ? entryStorage.get(entryHash) : undefined
     },
-    store: async (entryHash, block) => {
-      await entryStorage.put(entryHash, block)
-      pending.stored(entryHash, block)
+    store: async ({ hash: entryHash, bytes, entry }) => {
+      await entryStorage.put(entryHash, bytes)
+      pending.stored(entryHash, bytes)
+      fresh.keep(entry)
     },
     has: (entryHash) => log.log.has(entryHash),
-    get: (entryHash) => log.log.get(entryHash),
+    get: readEntry, // serving a peer does not use up what is kept for this node's own reader
     block: (entryHash) => logEntries.get(entryHash), // not a frontier entry's: it is not here
     ...(frontier === undefined ? {} : { history: { frontier, page: historyPage as number } }),
     index: async (entryHashes) => {
@@ -192,6 +203,7 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   const resync = resyncHeads(log, pubsub)
   const close = log.close.bind(log)
   log.close = async () => {
+    fresh.clear()
     synced?.detach() // aborts a catch-up under way, which OrbitDB's close would wait for
     resync.stop()
     retries.stop()

@@ -6,7 +6,7 @@ import {
   type EventsPayload,
 } from '@orbitdb/core'
 import { isWeshError, toHex } from '@wesh/crypto'
-import { verifyEntry } from '../entry.js'
+import { verifyEntryAsync } from '../entry.js'
 import type { Helia } from 'helia'
 import * as Block from 'multiformats/block'
 import { base58btc } from 'multiformats/bases/base58'
@@ -45,18 +45,18 @@ export async function createLogAccessController(
     type: WESH_ACCESS_CONTROLLER_TYPE,
     address: `/${WESH_ACCESS_CONTROLLER_TYPE}/${hash}`,
     write: ['*'], // writers are anonymous per-device identities; the signature decides
-    canAppend(entry) {
+    async canAppend(entry) {
       const value = entry.payload.value
-      const admitted = value instanceof Uint8Array && isSignedBy(signPublicKey, value)
+      const admitted = value instanceof Uint8Array && (await isSignedBy(signPublicKey, value))
       if (!admitted) onRejected?.(entry)
-      return Promise.resolve(admitted)
+      return admitted
     },
   }
 }
 
-function isSignedBy(signPublicKey: Uint8Array, bytes: Uint8Array): boolean {
+async function isSignedBy(signPublicKey: Uint8Array, bytes: Uint8Array): Promise<boolean> {
   try {
-    verifyEntry(signPublicKey, bytes)
+    await verifyEntryAsync(signPublicKey, bytes)
     return true
   } catch (error) {
     if (isWeshError(error)) return false

@@ -33,8 +33,8 @@ export interface CatchUpLog extends LogEntryChecks {
   heads(): Promise<readonly string[]>
   /** A block kept on this node but not yet joined (an interrupted catch-up), without asking the network. */
   storedBlock(hash: string): Promise<Uint8Array | undefined>
-  /** Keeps a checked block where OrbitDB's join will read it. */
-  store(hash: string, bytes: Uint8Array): Promise<void>
+  /** Keeps a checked entry's block where OrbitDB's join will read it. */
+  store(synced: SyncedEntry): Promise<void>
 }
 
 export interface PullOptions {
@@ -183,7 +183,7 @@ export class LogCatchUp {
       asked = await request()
       // All at once: writer signatures are checked off the main thread where the runtime can (Node's OpenSSL).
       await Promise.all(opened.map((synced) => verifySyncedEntry(this.#log, synced, peer)))
-      await inParallel(opened, STORE_CONCURRENCY, ({ hash, bytes }) => this.#log.store(hash, bytes))
+      await inParallel(opened, STORE_CONCURRENCY, (synced) => this.#log.store(synced))
       options.onBatch?.(opened.length, this.#want.size)
     }
   }

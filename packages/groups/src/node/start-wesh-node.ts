@@ -91,6 +91,7 @@ export async function startWeshNode(options: StartWeshNodeOptions): Promise<Wesh
         ipfs: orbitdbView,
         identities: orbitdb.identities,
         directory: storagePath(directory, 'logs'),
+        localBlocks: blockstore,
         ...(logSync === undefined ? {} : { logSync }),
         ...(options.verifyEntrySignature === undefined
           ? {}

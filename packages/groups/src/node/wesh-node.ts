@@ -50,7 +50,9 @@ export interface WeshNode {
     init: Pick<PeerRendezvousInit, 'topic' | 'seed' | 'onError' | 'lookupIntervalMs'>,
   ): PeerRendezvous
   /** Opens a group log on this node (see {@link openGroupLog}); `stop()` closes it. */
-  openLog(options: Omit<GroupLogOptions, 'ipfs' | 'identities' | 'directory'>): Promise<EventsDatabase>
+  openLog(
+    options: Omit<GroupLogOptions, 'ipfs' | 'identities' | 'directory' | 'localBlocks'>,
+  ): Promise<EventsDatabase>
   /** Stops OrbitDB, Helia and libp2p, releasing every port, timer and file handle. */
   stop(): Promise<void>
 }
