@@ -132,6 +132,25 @@ describe('/wesh/replication/1.0.0', () => {
     expect(replica.protocolStats?.responses).toMatchObject({ OK: 3, UNAUTHORIZED: 2, QUOTA_EXCEEDED: 1 })
   })
 
+  it('reports a stream that could not be opened as REPLICA_UNREACHABLE with the cause named and its message', async () => {
+    // What fresh CI saw once (RESILIENCE.md bug 6): libp2p refusing another outbound stream of the protocol.
+    const limit = Object.assign(
+      new Error('Too many outbound protocol streams for protocol "/wesh/replication/1.0.0" - 2/2'),
+      {
+        name: 'TooManyOutboundProtocolStreamsError',
+      },
+    )
+    const libp2p = { dialProtocol: () => Promise.reject(limit) }
+    const error = await requestReplica(libp2p, [], { kind: 'status', groupId: randomBytes(32) }).catch(
+      (thrown: unknown) => thrown,
+    )
+    expect(error).toMatchObject({
+      code: 'REPLICA_UNREACHABLE',
+      data: { reason: 'TooManyOutboundProtocolStreamsError', detail: limit.message },
+      cause: limit,
+    })
+  })
+
   it('answers an oversized or garbage frame with a typed error and keeps serving', async () => {
     const replica = await startReplica({ tokens: tokensFor([{ name: 'alice' }]) })
     const member = await startDevice()
