@@ -19,6 +19,8 @@ export interface ServedLog {
 
 /** Room kept in a batch frame for the protobuf tags and lengths around the blocks. */
 const BLOCK_OVERHEAD_BYTES = 256
+/** Entries read ahead of the walk per batch at most, beyond those the batch may hold. */
+const SERVE_READ_AHEAD = 32
 
 /**
  * Answers one log-sync stream: every request gets one batch, read from local storage only — the wanted entries the
@@ -53,6 +55,23 @@ async function collectBatch(log: ServedLog, request: LogSyncRequest): Promise<Ou
   const byRefs: string[] = []
   const blocks: { hash: string; bytes: Uint8Array }[] = []
   const missing: string[] = []
+  // Reads start as soon as a hash is known, so that those a `refs` link names ahead of the walk are ready when it
+  // gets there: a log written by one device is a chain of `next` links, which alone would allow one read at a time.
+  const reads = new Map<string, Promise<ServedEntry | undefined>>()
+  const read = (hash: string) => {
+    let reading = reads.get(hash)
+    if (reading === undefined) {
+      reading = readServed(log, hash)
+      reads.set(hash, reading)
+    }
+    return reading
+  }
+  const readAhead = (hashes: readonly string[]) => {
+    for (const hash of hashes) {
+      if (reads.size >= request.maxBlocks + SERVE_READ_AHEAD) return
+      if (!stop.has(hash)) read(hash).catch(() => undefined) // its error, if any, comes when the walk awaits it
+    }
+  }
   let size = 0
   let nextAt = 0
   let refsAt = 0
@@ -61,17 +80,31 @@ async function collectBatch(log: ServedLog, request: LogSyncRequest): Promise<Ou
     if (hash === undefined) break
     if (stop.has(hash)) continue
     stop.add(hash) // sent, or found missing: once per batch
-    const bytes = (await log.has(hash)) ? await log.block(hash) : undefined
-    const entry = bytes === undefined ? undefined : await log.get(hash)
-    if (bytes === undefined || entry === undefined) {
+    const served = await read(hash)
+    if (served === undefined) {
       if (wanted.has(hash)) missing.push(hash)
       continue
     }
-    size += bytes.byteLength + hash.length + BLOCK_OVERHEAD_BYTES
+    size += served.bytes.byteLength + hash.length + BLOCK_OVERHEAD_BYTES
     if (size > MAX_LOG_SYNC_BATCH_BYTES) break
-    blocks.push({ hash, bytes })
-    byNext.push(...entry.next)
-    byRefs.push(...entry.refs)
+    blocks.push({ hash, bytes: served.bytes })
+    const { next, refs } = served.entry
+    byNext.push(...next)
+    byRefs.push(...refs)
+    readAhead(next)
+    readAhead(refs)
   }
   return { blocks, missing }
+}
+
+interface ServedEntry {
+  readonly bytes: Uint8Array
+  readonly entry: LogEntry<EventsPayload>
+}
+
+/** An entry of the log (indexed) with its block as stored, or undefined when this node does not hold it. */
+async function readServed(log: ServedLog, hash: string): Promise<ServedEntry | undefined> {
+  const [indexed, bytes] = await Promise.all([log.has(hash), log.block(hash)])
+  const entry = indexed && bytes !== undefined ? await log.get(hash) : undefined
+  return bytes === undefined || entry === undefined ? undefined : { bytes, entry }
 }

@@ -1,4 +1,5 @@
-import { type KeyObject, createPublicKey, verify } from 'node:crypto'
+import { type KeyObject, createHash, createPublicKey, verify } from 'node:crypto'
+import { createRequire } from 'node:module'
 import type { EntrySignatureVerifier } from './pending-entries.js'
 
 /** SubjectPublicKeyInfo prefix of a compressed secp256k1 key (id-ecPublicKey, secp256k1, 33-byte point). */
@@ -12,12 +13,62 @@ const HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681
 /** Parsed writer keys kept: a log has a handful of writers, one identity per device. */
 const MAX_CACHED_KEYS = 256
 
+/** The part of the `secp256k1` package's native binding (libsecp256k1) used here. */
+interface Libsecp256k1 {
+  /** Strict DER to the 64-byte compact form; throws for anything else. */
+  signatureImport(der: Uint8Array): Uint8Array
+  /** False for a wrong or high-S signature; throws for a public key that is not a point. */
+  ecdsaVerify(signature: Uint8Array, digest: Uint8Array, publicKey: Uint8Array): boolean
+}
+
+/** Which native library checks the signatures: libsecp256k1 where its prebuilt binding loads, else OpenSSL. */
+export type EntrySignatureEngine = 'libsecp256k1' | 'openssl'
+
 /**
- * OrbitDB's entry signature check (ECDSA secp256k1 over SHA-256, DER, low S) on Node's OpenSSL: about five times
- * faster than the JavaScript one OrbitDB runs, off the main thread, and accepting exactly the same signatures. Node only: the node
- * passes it to its logs, a browser keeps OrbitDB's.
+ * libsecp256k1 (Bitcoin Core's library) through the `secp256k1` package's prebuilt binding: 53 µs a check here
+ * against 320 µs for OpenSSL's generic curve code. Undefined where the binding does not load (no prebuild for the
+ * platform); the package's own fallback, a JavaScript implementation, is not wanted then.
  */
-export function nativeEntrySignatureVerifier(): EntrySignatureVerifier {
+const libsecp256k1 = ((): Libsecp256k1 | undefined => {
+  try {
+    return createRequire(import.meta.url)('secp256k1/bindings.js') as Libsecp256k1
+  } catch {
+    return undefined
+  }
+})()
+
+/** The engine {@link nativeEntrySignatureVerifier} uses unless told: the fastest that loads here. */
+export const DEFAULT_ENTRY_SIGNATURE_ENGINE: EntrySignatureEngine =
+  libsecp256k1 === undefined ? 'openssl' : 'libsecp256k1'
+
+/**
+ * OrbitDB's entry signature check (ECDSA secp256k1 over SHA-256, DER, low S) in native code, accepting exactly the
+ * signatures OrbitDB's JavaScript check accepts: libsecp256k1 (about 30 times faster than OrbitDB's own) or, where
+ * its binding does not load, OpenSSL on libuv's thread pool (about five times). Node only: the node passes it to
+ * its logs, a browser keeps OrbitDB's.
+ */
+export function nativeEntrySignatureVerifier(
+  engine: EntrySignatureEngine = DEFAULT_ENTRY_SIGNATURE_ENGINE,
+): EntrySignatureVerifier {
+  if (engine === 'openssl') return openSslVerifier()
+  if (libsecp256k1 === undefined) throw new Error('libsecp256k1 is not available on this platform')
+  const library = libsecp256k1
+  return (signature, publicKey, data) => {
+    const key = hexBytes(publicKey)
+    const sig = hexBytes(signature)
+    if (key?.byteLength !== COMPRESSED_KEY_BYTES || sig === undefined || !isLowS(sig)) {
+      return Promise.resolve(false)
+    }
+    try {
+      const digest = createHash('sha256').update(data).digest()
+      return Promise.resolve(library.ecdsaVerify(library.signatureImport(sig), digest, key))
+    } catch {
+      return Promise.resolve(false) // not strict DER, r or s out of range, or the key is not a point
+    }
+  }
+}
+
+function openSslVerifier(): EntrySignatureVerifier {
   const keys = new Map<string, KeyObject | undefined>()
   const keyFor = (publicKey: string): KeyObject | undefined => {
     if (keys.has(publicKey)) return keys.get(publicKey)

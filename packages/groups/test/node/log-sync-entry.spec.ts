@@ -11,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { signEntry } from '../../src/index.js'
 import { createLogAccessController } from '../../src/node/log-access-controller.js'
 import { type LogEntryChecks, openSyncedBlock, verifySyncedEntry } from '../../src/node/log-sync-entry.js'
-import { nativeEntrySignatureVerifier } from '../../src/node/native-entry-signature.js'
+import {
+  DEFAULT_ENTRY_SIGNATURE_ENGINE,
+  nativeEntrySignatureVerifier,
+} from '../../src/node/native-entry-signature.js'
 import { PendingEntries } from '../../src/node/pending-entries.js'
 import { linkKeyEncryption } from '../../src/node/replication-encryption.js'
 import { createWeshNode, type WeshNode } from '../../src/node/wesh-node.js'
@@ -148,10 +151,14 @@ describe('log-sync entry checks', () => {
   })
 })
 
-describe('native entry signature check', () => {
+describe.each(['libsecp256k1', 'openssl'] as const)('native entry signature check (%s)', (engine) => {
   const orbitdb = (signature: string, publicKey: string, data: Uint8Array) =>
     writer.verify(signature, publicKey, data)
-  const native = nativeEntrySignatureVerifier()
+  const native = nativeEntrySignatureVerifier(engine)
+
+  it('is the default where it loads, libsecp256k1 first', () => {
+    expect(DEFAULT_ENTRY_SIGNATURE_ENGINE).toBe('libsecp256k1') // this machine has the prebuilt binding
+  })
 
   it('accepts exactly what OrbitDB accepts, high-S signatures included', async () => {
     for (let i = 0; i < 20; i++) {
@@ -173,6 +180,8 @@ describe('native entry signature check', () => {
       expect(await native(signature, writer.publicKey, data)).toBe(true)
       expect(await native(highS, writer.publicKey, data)).toBe(false)
       expect(await native(signature, 'zz', data)).toBe(false)
+      expect(await native(signature, `02${'00'.repeat(32)}`, data)).toBe(false) // not a point
+      expect(await native(signature.slice(0, -2), writer.publicKey, data)).toBe(false) // cut short
     }
   })
 })
