@@ -29,6 +29,7 @@ import { storagePath } from './storage-path.js'
 import { type EntrySignatureVerifier, PendingEntries } from './pending-entries.js'
 import { HistoryFrontier } from './history-frontier.js'
 import { FreshEntries } from './fresh-entries.js'
+import { inParallel } from './in-parallel.js'
 import { type LocalBlocks, localFirstBlocks, readLocal } from './local-first-blocks.js'
 
 export interface GroupLogOptions {
@@ -75,6 +76,9 @@ export interface GroupLogOptions {
   readonly localBlocks?: LocalBlocks
 }
 
+/** Index writes of a catch-up under way at once: LevelDB takes them together. */
+const INDEX_WRITES_AT_ONCE = 64
+
 /** Entries (and heads, index keys) kept in memory per log, as OrbitDB's default. */
 const ENTRY_CACHE_SIZE = 1_000
 
@@ -110,12 +114,7 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   const verifySignature: EntrySignatureVerifier =
     options.verifyEntrySignature ??
     ((signature, publicKey, data) => writer.verify(signature, publicKey, data))
-  const identity = delegate(writer, {
-    verify: (signature: string, publicKey: string, data: Uint8Array) =>
-      data instanceof Uint8Array && pending.takeSignature(signature, publicKey, data)
-        ? Promise.resolve(true)
-        : verifySignature(signature, publicKey, data),
-  })
+  const identity = delegate(writer, { verify: verifySignature })
   // Entry blocks as OrbitDB reads them by default, but with the network side in our hands: `close()` waits for
   // the replication queue, and a block that a departed peer announced would hold it for the fetch timeout. Not
   // pinned: pins only keep blocks from Helia's garbage collector, which no Wesh node runs, and a pin cost 1.3 ms a
@@ -188,8 +187,10 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     block: (entryHash) => logEntries.get(entryHash), // not a frontier entry's: it is not here
     ...(frontier === undefined ? {} : { history: { frontier, page: historyPage as number } }),
     index: async (entryHashes) => {
-      // What OrbitDB's join writes for each entry (its oplog store's addVerified); the blocks are pinned already.
-      for (const entryHash of entryHashes) await indexStorage.put(entryHash, true as unknown as Uint8Array)
+      // What OrbitDB's join writes for each entry (its oplog store's addVerified); the blocks are stored already.
+      await inParallel(entryHashes, INDEX_WRITES_AT_ONCE, (entryHash) =>
+        indexStorage.put(entryHash, true as unknown as Uint8Array),
+      )
     },
     peers: () => [...log.peers, ...pubsub.getSubscribers(address).map(String)],
     onError: onSyncError,

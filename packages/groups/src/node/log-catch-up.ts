@@ -19,6 +19,7 @@ import {
 } from './log-sync-entry.js'
 import { frame, unframe } from './length-prefixed-frames.js'
 import { unrefTimer } from './unref-timer.js'
+import { inParallel } from './in-parallel.js'
 
 /** Blocks asked for per batch unless the caller says otherwise: about 300 KiB of 1 KiB messages. */
 export const LOG_SYNC_DEFAULT_BATCH_BLOCKS = 256
@@ -227,14 +228,6 @@ export class LogCatchUp {
 
 /** Blocks stored at once: each store is a few disk round trips (block, pin), which overlap. */
 const STORE_CONCURRENCY = 16
-
-async function inParallel<T>(
-  items: readonly T[],
-  limit: number,
-  run: (item: T) => Promise<void>,
-): Promise<void> {
-  for (let at = 0; at < items.length; at += limit) await Promise.all(items.slice(at, at + limit).map(run))
-}
 
 async function nextBatch(
   batches: AsyncIterator<Uint8Array>,

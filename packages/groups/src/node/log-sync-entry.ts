@@ -64,7 +64,7 @@ export async function openSyncedBlock(
 
 /**
  * Checks an opened entry as OrbitDB's join would — the access controller, then the writer's signature over the
- * entry — and records both for that join. Throws `LOG_SYNC_FORGED_ENTRY`.
+ * entry — and records the first for that join. Throws `LOG_SYNC_FORGED_ENTRY`.
  */
 export async function verifySyncedEntry(
   checks: LogEntryChecks,
@@ -81,7 +81,6 @@ export async function verifySyncedEntry(
     throw forged(synced.hash, peer, 'the writer signature does not verify')
   }
   checks.pending.admit(synced.hash)
-  checks.pending.recordSignature(entry.sig, entry.key, data)
 }
 
 /** The hashes an entry links to: OrbitDB joins follow both. */

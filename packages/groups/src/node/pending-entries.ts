@@ -1,5 +1,4 @@
 import type { Storage } from '@orbitdb/core'
-import { equals } from 'uint8arrays/equals'
 
 /** Checks an OrbitDB entry signature: hex signature, hex public key, the signed bytes (OrbitDB's `identity.verify`). */
 export type EntrySignatureVerifier = (
@@ -10,14 +9,13 @@ export type EntrySignatureVerifier = (
 
 /**
  * The entries a catch-up has checked and stored, waiting for OrbitDB's join of their head (README "Log sync").
- * The join walks every one of them again: with this it finds each check done (it only compares), each block in
- * memory, each "is it in the log?" answered without a disk read, and each block already pinned — so the join
- * costs one index write per entry. Records are spent as the join uses them, and all are dropped when the
+ * When the catch-up could not bring the whole path (the fallback), OrbitDB's join walks them: with this it finds
+ * each access check done, each block in memory and each "is it in the log?" answered without a disk read (the
+ * writer signature it checks again: 53 µs with libsecp256k1 was not worth keeping every signed entry in memory). Records are spent as the join uses them, and all are dropped when the
  * catch-up ends, joined or not.
  */
 export class PendingEntries {
   readonly #admitted = new Set<string>()
-  readonly #signatures = new Map<string, { readonly publicKey: string; readonly data: Uint8Array }>()
   readonly #blocks = new Map<string, Uint8Array>()
   readonly #pinned = new Set<string>()
 
@@ -31,19 +29,6 @@ export class PendingEntries {
     return hash !== undefined && this.#admitted.delete(hash)
   }
 
-  /** Records a signature that verified over `data` under `publicKey`. */
-  recordSignature(signature: string, publicKey: string, data: Uint8Array): void {
-    this.#signatures.set(signature, { publicKey, data })
-  }
-
-  /** Whether this exact signature, key and data verified before; the record is spent. */
-  takeSignature(signature: string, publicKey: string, data: Uint8Array): boolean {
-    const recorded = this.#signatures.get(signature)
-    if (recorded === undefined) return false
-    this.#signatures.delete(signature)
-    return recorded.publicKey === publicKey && equals(recorded.data, data)
-  }
-
   /** Records a block stored (and pinned) and not yet in the log's index. */
   stored(hash: string, bytes: Uint8Array): void {
     this.#blocks.set(hash, bytes)
@@ -52,7 +37,6 @@ export class PendingEntries {
 
   clear(): void {
     this.#admitted.clear()
-    this.#signatures.clear()
     this.#blocks.clear()
     this.#pinned.clear()
   }
