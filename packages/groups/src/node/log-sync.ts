@@ -41,6 +41,14 @@ export interface SyncedLog extends CatchUpLog, ServedLog {
   index(hashes: readonly string[]): Promise<void>
 }
 
+/** A log as attached: what it is, the signal that stops its work, and its catch-up or older page under way. */
+interface AttachedLog {
+  readonly log: SyncedLog
+  readonly signal: AbortSignal
+  /** The next catch-up or page of this log waits for this one. */
+  running: Promise<unknown>
+}
+
 /** Settings of a node's log sync. */
 export interface LogSyncOptions {
   /** Blocks per batch asked of peers, 1 to `MAX_LOG_SYNC_BATCH_BLOCKS` (default `LOG_SYNC_DEFAULT_BATCH_BLOCKS`). */
@@ -84,13 +92,11 @@ export interface LogSyncStats {
 export class LogSync extends EventTarget {
   readonly stats: LogSyncStats = { blocksReceived: 0, blocksServed: 0, peersCutOff: 0 }
   readonly #init: LogSyncInit
-  readonly #logs = new Map<string, SyncedLog>()
-  /** Per log: the catch-up or older page under way, which the next one waits for. */
-  readonly #running = new Map<string, Promise<unknown>>()
+  /** The logs attached, by address. */
+  readonly #logs = new Map<string, AttachedLog>()
   readonly #banned = new Set<string>()
   readonly #controller = new AbortController()
   readonly #streams = new Set<Stream>()
-  readonly #signals = new Map<string, AbortSignal>()
 
   constructor(init: LogSyncInit) {
     super()
@@ -120,15 +126,15 @@ export class LogSync extends EventTarget {
    */
   attach(log: SyncedLog): { detach(): void } {
     const { database } = log
-    this.#logs.set(database.address, log)
     const join = database.log.joinEntry.bind(database.log)
     const detached = new AbortController()
     const signal = AbortSignal.any([this.#controller.signal, detached.signal])
-    this.#signals.set(database.address, signal)
+    const attached: AttachedLog = { log, signal, running: Promise.resolve() }
+    this.#logs.set(database.address, attached)
     database.log.joinEntry = async (entry) => {
       if (!(await this.#needsCatchUp(log, entry))) return join(entry)
       // One catch-up per log at a time: a second head finds most of its history already here.
-      return this.#serial(log, async () => {
+      return this.#serial(attached, async () => {
         // Looked at once the catch-up before it is over: that one may have left a gap this head is as old as.
         const { gap } = log.history?.frontier ?? {}
         if (gap !== undefined && entry.clock.time <= gap) {
@@ -145,8 +151,6 @@ export class LogSync extends EventTarget {
       detach: () => {
         detached.abort()
         this.#logs.delete(database.address)
-        this.#signals.delete(database.address)
-        this.#running.delete(database.address)
       },
     }
   }
@@ -161,11 +165,10 @@ export class LogSync extends EventTarget {
     address: string,
     options: { readonly limit?: number } = {},
   ): Promise<LogEntry<EventsPayload>[]> {
-    const log = this.#logs.get(address)
-    const signal = this.#signals.get(address)
-    const { history } = log ?? {}
+    const attached = this.#logs.get(address)
+    const history = attached?.log.history
     const limit = options.limit ?? history?.page
-    if (log === undefined || signal === undefined || history === undefined) {
+    if (attached === undefined || history === undefined) {
       throw new WeshError(CryptoErrorCode.INVALID_ARGUMENT, 'no log with a partial history at this address', {
         data: { argument: 'address', address },
       })
@@ -175,7 +178,8 @@ export class LogSync extends EventTarget {
         data: { argument: 'limit' },
       })
     }
-    const added = await this.#serial(log, async () => {
+    const { log, signal } = attached
+    const added = await this.#serial(attached, async () => {
       const { frontier } = history
       if (frontier.next.size === 0) return []
       // Whatever part of the page peers served is added, the rest stays behind the frontier.
@@ -212,23 +216,19 @@ export class LogSync extends EventTarget {
    * loaded. Undefined when the log holds its whole history (or is not open here with a partial history).
    */
   historyGap(address: string): number | undefined {
-    return this.#logs.get(address)?.history?.frontier.gap
+    return this.#logs.get(address)?.log.history?.frontier.gap
   }
 
   /** Runs `task` after the log's catch-up or page under way; drops what was kept for the join after it. */
-  #serial<T>(log: SyncedLog, task: () => Promise<T>): Promise<T> {
-    const before = this.#running.get(log.address) ?? Promise.resolve()
-    const run = before.then(async () => {
+  #serial<T>(attached: AttachedLog, task: () => Promise<T>): Promise<T> {
+    const run = attached.running.then(async () => {
       try {
         return await task()
       } finally {
-        log.onCatchUpEnd?.()
+        attached.log.onCatchUpEnd?.()
       }
     })
-    this.#running.set(
-      log.address,
-      run.catch(() => undefined),
-    )
+    attached.running = run.catch(() => undefined)
     return run
   }
 
@@ -373,7 +373,7 @@ export class LogSync extends EventTarget {
     try {
       await serveLogSync(
         stream,
-        (address) => this.#logs.get(address),
+        (address) => this.#logs.get(address)?.log,
         this.#controller.signal,
         (served) => {
           this.stats.blocksServed += served
