@@ -6,7 +6,8 @@
 //    The same N entries are caught up twice in the run: by a node with log sync (/wesh/log-sync/1.0.0) and by one
 //    without it (stock OrbitDB replication, block by block over bitswap); both read and decrypt every message.
 //  - memory: heap and RSS growth per group session open on one node, and the heap and RSS peaks of a catch-up.
-// Run: `pnpm bench:sync` (BENCH_SIZES=1000,10000 by default; BENCH_LIVE=500; BENCH_RAW=0 skips raw OrbitDB rows).
+// Run: `pnpm bench:sync` (BENCH_SIZES=1000,10000 by default; BENCH_LIVE=500; BENCH_RAW=0 skips raw OrbitDB rows,
+// BENCH_RAW_MAX_SIZE=N skips them for larger sizes).
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -24,6 +25,7 @@ import {
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number)
 const LIVE = Number(process.env.BENCH_LIVE ?? 500)
 const RAW = process.env.BENCH_RAW !== '0'
+const RAW_MAX_SIZE = Number(process.env.BENCH_RAW_MAX_SIZE ?? Infinity)
 /**
  * Stock catch-up is slow (minutes for 10 000): with BENCH_STOCK_LIMIT_S it is stopped after that many seconds and
  * reported as "not done". Stock replication joins the whole history at once, so a stopped run has no rate to
@@ -276,7 +278,7 @@ try {
     catchUps.push(
       `| ${size} | ${rate(synced)} | ${rate(stock)} | ${stock.stopped === true ? `> ${(stock.ms / synced.ms).toFixed(1)}` : (stock.ms / synced.ms).toFixed(1)}x | ${memory(synced)} | ${memory(stock)} |`,
     )
-    if (RAW) {
+    if (RAW && size <= RAW_MAX_SIZE) {
       const rawMs = await rawCatchUp(size)
       rows.push(
         `| catch-up, ${size} messages | ${seconds(synced.ms)} s (${Math.round(size / (synced.ms / 1000))}/s) | ${seconds(rawMs)} s (${Math.round(size / (rawMs / 1000))}/s) | ${(synced.ms / rawMs).toFixed(2)}x |`,
