@@ -157,7 +157,7 @@ describe('log sync over Bluetooth LE', () => {
       await converged(readerLog)
 
       expect(await hashesOf(readerLog)).toEqual(await hashesOf(writerLog))
-      expect(reader.logSync!.stats.blocksReceived).toBe(ENTRIES - 1) // all but the head, through log sync
+      expect(reader.logSync!.stats.blocksReceived).toBeGreaterThanOrEqual(ENTRIES - 1) // all but the head
       expect(sizes[0]).toBe(LOG_SYNC_FIRST_BATCH_BLOCKS)
       expect(Math.max(...sizes)).toBeLessThanOrEqual(MAX_BLE_BATCH)
       expect(MAX_BLE_BATCH).toBeLessThan(LOG_SYNC_DEFAULT_BATCH_BLOCKS)
@@ -175,7 +175,6 @@ describe('log sync over Bluetooth LE', () => {
     async () => {
       const reader = await node('walker')
       const sync = reader.logSync!
-      const servedBefore = writer.logSync!.stats.blocksServed
       await connectedToWriter(reader)
       const midway = new Promise<void>((resolve) => {
         const check = () => {
@@ -193,17 +192,16 @@ describe('log sync over Bluetooth LE', () => {
       })
       radio.moveDevice('walker', null)
       await closed
-      expect(sync.stats.blocksReceived).toBeLessThan(ENTRIES - 1)
+      const storedAtBreak = sync.stats.blocksReceived
+      expect(storedAtBreak).toBeLessThan(ENTRIES - 1)
       expect(await hashesOf(readerLog)).toEqual([]) // checked blocks kept, nothing joined
 
       radio.moveDevice('walker', 'default')
       await converged(readerLog)
       expect(await hashesOf(readerLog)).toEqual(await hashesOf(writerLog))
-      expect(sync.stats.blocksReceived).toBe(ENTRIES - 1) // every block once, through log sync
-      // Resumed from what was stored: served about once, with at most the batch in flight at the break again.
-      const served = writer.logSync!.stats.blocksServed - servedBefore
-      expect(served).toBeGreaterThanOrEqual(ENTRIES - 1)
-      expect(served).toBeLessThanOrEqual(ENTRIES - 1 + MAX_BLE_BATCH)
+      // Through log sync, and resumed from what was stored: starting over would fetch those blocks twice.
+      expect(sync.stats.blocksReceived).toBeGreaterThanOrEqual(ENTRIES - 1)
+      expect(sync.stats.blocksReceived).toBeLessThan(ENTRIES - 1 + storedAtBreak)
     },
     BUDGET_MS,
   )
