@@ -17,7 +17,12 @@ export {
   type LogSyncProgress,
   type LogSyncStats,
 } from './log-sync.js'
-export { LOG_SYNC_BATCH_TIMEOUT_MS, LOG_SYNC_DEFAULT_BATCH_BLOCKS } from './log-catch-up.js'
+export {
+  LOG_SYNC_BATCH_TARGET_MS,
+  LOG_SYNC_BATCH_TIMEOUT_MS,
+  LOG_SYNC_DEFAULT_BATCH_BLOCKS,
+  LOG_SYNC_FIRST_BATCH_BLOCKS,
+} from './log-catch-up.js'
 export {
   LOG_SYNC_PROTOCOL,
   MAX_LOG_SYNC_BATCH_BLOCKS,

@@ -25,6 +25,15 @@ import { inParallel } from './in-parallel.js'
 export const LOG_SYNC_DEFAULT_BATCH_BLOCKS = 256
 /** The longest wait for one batch; a slow link asks for smaller batches rather than waiting longer. */
 export const LOG_SYNC_BATCH_TIMEOUT_MS = 30_000
+/** Blocks asked in a pull's first batch (at most `batchBlocks`): a slow link carries it well within the timeout. */
+export const LOG_SYNC_FIRST_BATCH_BLOCKS = 32
+/**
+ * How long a batch should take from its request: one back within it doubles the next (up to `batchBlocks`), one
+ * over twice it shrinks the next in proportion. A slow link (Bluetooth LE) settles on batches that keep it
+ * busy about this long — far from the timeout, and short enough that the connection's pings do not starve
+ * behind one — while a fast one reaches full batches within a few.
+ */
+export const LOG_SYNC_BATCH_TARGET_MS = 1_000
 
 /** One log as a catch-up reads and fills it. */
 export interface CatchUpLog extends LogEntryChecks {
@@ -39,7 +48,7 @@ export interface CatchUpLog extends LogEntryChecks {
 }
 
 export interface PullOptions {
-  /** Blocks per batch, 1 to `MAX_LOG_SYNC_BATCH_BLOCKS`. */
+  /** Blocks per batch at most, 1 to `MAX_LOG_SYNC_BATCH_BLOCKS`; batches are sized to the link up to it. */
   readonly batchBlocks?: number
   readonly batchTimeoutMs?: number
   readonly signal?: AbortSignal
@@ -139,16 +148,19 @@ export class LogCatchUp {
       options.batchBlocks ?? LOG_SYNC_DEFAULT_BATCH_BLOCKS,
       MAX_LOG_SYNC_BATCH_BLOCKS,
     )
+    let batchBlocks = Math.min(LOG_SYNC_FIRST_BATCH_BLOCKS, maxBlocks) // sized to the link as batches come back
+    let askedAt = 0
     const timeoutMs = options.batchTimeoutMs ?? LOG_SYNC_BATCH_TIMEOUT_MS
     const lacking = new Set<string>() // wanted hashes this peer said it does not hold
     const batches = unframe(stream, MAX_LOG_SYNC_BATCH_BYTES, 'log-sync batch')[Symbol.asyncIterator]()
     let askedBlocks = maxBlocks // of the request in flight: its batch is decoded before the next is sent
     const request = async (): Promise<readonly string[] | undefined> => {
       const want = [...this.#want].filter((hash) => !lacking.has(hash)).slice(0, MAX_LOG_SYNC_HASHES)
-      const room = Math.min(maxBlocks, (options.limit ?? Infinity) - this.#held.size)
+      const room = Math.min(batchBlocks, (options.limit ?? Infinity) - this.#held.size)
       if (want.length === 0 || room < 1) return undefined
       const have = (await this.#log.heads()).slice(0, MAX_LOG_SYNC_HASHES)
       askedBlocks = room
+      askedAt = performance.now()
       const bytes = encodeLogSyncRequest({
         address: this.#log.address,
         want,
@@ -164,6 +176,7 @@ export class LogCatchUp {
     for (let asked = await request(); asked !== undefined;) {
       const next = await nextBatch(batches, peer, timeoutMs, stream)
       const batch = decodeLogSyncBatch(next, askedBlocks)
+      batchBlocks = nextBatchBlocks(batchBlocks, performance.now() - askedAt, maxBlocks)
       const expected = new Set(asked)
       const opened: SyncedEntry[] = []
       for (const block of batch.blocks) {
@@ -226,7 +239,14 @@ export class LogCatchUp {
   }
 }
 
-/** Blocks stored at once: each store is a few disk round trips (block, pin), which overlap. */
+/** The next batch's size, from how long the last one of `blocks` took to come back (`LOG_SYNC_BATCH_TARGET_MS`). */
+export function nextBatchBlocks(blocks: number, tookMs: number, maxBlocks: number): number {
+  if (tookMs <= LOG_SYNC_BATCH_TARGET_MS) return Math.min(blocks * 2, maxBlocks)
+  if (tookMs <= 2 * LOG_SYNC_BATCH_TARGET_MS) return blocks
+  return Math.max(1, Math.floor((blocks * LOG_SYNC_BATCH_TARGET_MS) / tookMs))
+}
+
+/** Blocks stored at once: each store is a few disk round trips (has, put), which overlap. */
 const STORE_CONCURRENCY = 16
 
 async function nextBatch(

@@ -51,7 +51,11 @@ interface AttachedLog {
 
 /** Settings of a node's log sync. */
 export interface LogSyncOptions {
-  /** Blocks per batch asked of peers, 1 to `MAX_LOG_SYNC_BATCH_BLOCKS` (default `LOG_SYNC_DEFAULT_BATCH_BLOCKS`). */
+  /**
+   * Blocks per batch asked of peers at most, 1 to `MAX_LOG_SYNC_BATCH_BLOCKS` (default
+   * `LOG_SYNC_DEFAULT_BATCH_BLOCKS`): batches start at `LOG_SYNC_FIRST_BATCH_BLOCKS` and grow to it as fast as the
+   * link carries them.
+   */
   readonly batchBlocks?: number
   /** The longest wait for one batch (default `LOG_SYNC_BATCH_TIMEOUT_MS`). */
   readonly batchTimeoutMs?: number
