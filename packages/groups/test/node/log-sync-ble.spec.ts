@@ -1,12 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { PeerDiscovery, Transport } from '@libp2p/interface'
 import type { EventsDatabase } from '@orbitdb/core'
-import { ed25519KeyPair, randomBytes, toHex } from '@wesh/crypto'
+import { randomBytes } from '@wesh/crypto'
 import { SimulatedRadio, ble, bleDiscovery } from '@wesh/transport-ble'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { signEntry } from '../../src/index.js'
 import {
   LOG_SYNC_BATCH_TARGET_MS,
   LOG_SYNC_DEFAULT_BATCH_BLOCKS,
@@ -14,7 +10,8 @@ import {
   nextBatchBlocks,
 } from '../../src/node/log-catch-up.js'
 import type { LogSyncProgress } from '../../src/node/log-sync.js'
-import { createWeshNode, type WeshNode } from '../../src/node/wesh-node.js'
+import type { WeshNode } from '../../src/node/wesh-node.js'
+import { LogFixture } from './log-fixture.js'
 
 describe('batch sizing', () => {
   const target = LOG_SYNC_BATCH_TARGET_MS
@@ -47,20 +44,13 @@ describe('log sync over Bluetooth LE', () => {
   const MAX_BLE_BATCH = 128
   const BUDGET_MS = 120_000
   const radio = new SimulatedRadio({ seed: 11, scanIntervalMs: 100 })
-  const nodes: WeshNode[] = []
-  const dirs: string[] = []
-  const groupKey = ed25519KeyPair()
-  const groupId = randomBytes(32)
-  const linkKey = randomBytes(32)
+  const fixture = new LogFixture('wesh-log-sync-ble-')
   let writer: WeshNode
   let writerLog: EventsDatabase
 
-  async function node(name: string): Promise<WeshNode> {
-    const directory = await mkdtemp(join(tmpdir(), 'wesh-log-sync-ble-'))
-    dirs.push(directory)
+  function node(name: string): Promise<WeshNode> {
     const driver = radio.createDevice(name)
-    const created = await createWeshNode({
-      directory,
+    return fixture.node({
       network: {
         listen: [`/ble/${name}`],
         mdns: false,
@@ -70,18 +60,9 @@ describe('log sync over Bluetooth LE', () => {
         peerDiscovery: [bleDiscovery({ driver })] as ((components: never) => PeerDiscovery)[],
       },
     })
-    nodes.push(created)
-    return created
   }
 
-  const open = (on: WeshNode) =>
-    on.openLog({
-      name: `${toHex(groupId)}_wesh_group_messages`,
-      groupId,
-      signPublicKey: groupKey.publicKey,
-      linkKey,
-      identityId: toHex(randomBytes(16)),
-    })
+  const open = (on: WeshNode) => fixture.open(on)
 
   /** Resolves once the radio's discovery has connected `reader` to the writer; the connection is returned. */
   function connectedToWriter(reader: WeshNode) {
@@ -137,14 +118,10 @@ describe('log sync over Bluetooth LE', () => {
   beforeAll(async () => {
     writer = await node('writer')
     writerLog = await open(writer)
-    for (let i = 0; i < ENTRIES; i++)
-      await writerLog.add(signEntry(groupKey.seed, randomBytes(PAYLOAD_BYTES)))
+    await fixture.append(writerLog, ENTRIES, () => randomBytes(PAYLOAD_BYTES))
   }, BUDGET_MS)
 
-  afterAll(async () => {
-    await Promise.all(nodes.splice(0).map((each) => each.stop()))
-    await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
-  })
+  afterAll(() => fixture.cleanup())
 
   it(
     'catches a fresh reader up in batches sized to the radio, in the writer order',
@@ -164,8 +141,7 @@ describe('log sync over Bluetooth LE', () => {
       for (const each of reader.libp2p.getConnections())
         expect(each.remoteAddr.toString()).toMatch(/^\/ble\//)
       // Out of the next test: the reader there is to catch up from the writer alone.
-      nodes.splice(nodes.indexOf(reader), 1)
-      await reader.stop()
+      await fixture.stop(reader)
     },
     BUDGET_MS,
   )

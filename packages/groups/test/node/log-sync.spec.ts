@@ -1,9 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { Stream } from '@libp2p/interface'
 import type { EventsDatabase } from '@orbitdb/core'
-import { ed25519KeyPair, randomBytes, toHex } from '@wesh/crypto'
+import { randomBytes } from '@wesh/crypto'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { signEntry } from '../../src/index.js'
 import {
@@ -15,7 +12,8 @@ import {
 } from '../../src/node/log-sync-codec.js'
 import type { LogSyncCutOff, LogSyncOptions } from '../../src/node/log-sync.js'
 import { frame, unframe } from '../../src/node/length-prefixed-frames.js'
-import { createWeshNode, type WeshNode } from '../../src/node/wesh-node.js'
+import type { WeshNode } from '../../src/node/wesh-node.js'
+import { LogFixture } from './log-fixture.js'
 
 // Real nodes on 127.0.0.1 catching up a 5 000-entry group log over /wesh/log-sync/1.0.0. The writer's logs and one
 // replica are built once for the file (appending is the slow part); every reader is a fresh node.
@@ -24,11 +22,8 @@ const ENTRIES = 5_000
 const BUDGET_MS = 900_000
 /** The liar tests use the group's other log, shorter: what they test is the first batch. */
 const LIAR_ENTRIES = 300
-const nodes: WeshNode[] = []
-const dirs: string[] = []
-const groupKey = ed25519KeyPair()
-const groupId = randomBytes(32)
-const linkKey = randomBytes(32)
+const fixture = new LogFixture('wesh-log-sync-')
+const { nodes, groupKey } = fixture
 let writer: WeshNode
 let writerLog: EventsDatabase
 let writerShortLog: EventsDatabase
@@ -36,32 +31,14 @@ let replica: WeshNode
 let replicaLog: EventsDatabase
 let replicaShortLog: EventsDatabase
 
-async function node(logSync?: LogSyncOptions): Promise<WeshNode> {
-  const directory = await mkdtemp(join(tmpdir(), 'wesh-log-sync-'))
-  dirs.push(directory)
-  const created = await createWeshNode({
-    directory,
+function node(logSync?: LogSyncOptions): Promise<WeshNode> {
+  return fixture.node({
     network: { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, dht: 'lan' },
     ...(logSync === undefined ? {} : { logSync }),
   })
-  nodes.push(created)
-  return created
 }
 
-function open(
-  on: WeshNode,
-  log: 'messages' | 'metadata' = 'messages',
-  options: { historyPage?: number } = {},
-): Promise<EventsDatabase> {
-  return on.openLog({
-    ...options,
-    name: `${toHex(groupId)}_wesh_group_${log}`,
-    groupId,
-    signPublicKey: groupKey.publicKey,
-    linkKey,
-    identityId: toHex(randomBytes(16)),
-  })
-}
+const open = fixture.open.bind(fixture)
 
 const connect = async (a: WeshNode, b: WeshNode) => {
   await a.libp2p.dial(b.libp2p.getMultiaddrs()[0]!)
@@ -116,8 +93,8 @@ beforeAll(async () => {
   writerLog = await open(writer)
   writerShortLog = await open(writer, 'metadata')
   const payload = randomBytes(200)
-  for (let i = 0; i < ENTRIES; i++) await writerLog.add(signEntry(groupKey.seed, payload))
-  for (let i = 0; i < LIAR_ENTRIES; i++) await writerShortLog.add(signEntry(groupKey.seed, payload))
+  await fixture.append(writerLog, ENTRIES, () => payload)
+  await fixture.append(writerShortLog, LIAR_ENTRIES, () => payload)
   // Two nodes: a fresh replica catches up from the writer.
   replica = await node()
   await connect(replica, writer)
@@ -126,10 +103,7 @@ beforeAll(async () => {
   await converged(replicaLog)
 }, BUDGET_MS)
 
-afterAll(async () => {
-  await Promise.all(nodes.splice(0).map((each) => each.stop()))
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
-})
+afterAll(() => fixture.cleanup())
 
 it(
   'catches up two and three nodes on a 5 000-entry log in batches, then keeps them converged',
