@@ -46,7 +46,8 @@ export async function serveLogSync(
   await stream.close({ signal })
 }
 
-async function collectBatch(log: ServedLog, request: LogSyncRequest): Promise<OutgoingLogSyncBatch> {
+/** One batch for `request`, read from `log` (exported for its tests). */
+export async function collectBatch(log: ServedLog, request: LogSyncRequest): Promise<OutgoingLogSyncBatch> {
   const wanted = new Set(request.want)
   const stop = new Set(request.have)
   // Along `next` links first, breadth-first: newest first, which a receiver keeping a partial history relies on.
@@ -102,9 +103,13 @@ interface ServedEntry {
   readonly entry: LogEntry<EventsPayload>
 }
 
-/** An entry of the log (indexed) with its block as stored, or undefined when this node does not hold it. */
+/**
+ * An entry of the log (indexed) with its block as stored, or undefined when this node does not hold it. The index
+ * first: a block read for an entry not held here would go to the network and wait for its timeout.
+ */
 async function readServed(log: ServedLog, hash: string): Promise<ServedEntry | undefined> {
-  const [indexed, bytes] = await Promise.all([log.has(hash), log.block(hash)])
-  const entry = indexed && bytes !== undefined ? await log.get(hash) : undefined
+  if (!(await log.has(hash))) return undefined
+  const bytes = await log.block(hash)
+  const entry = bytes === undefined ? undefined : await log.get(hash)
   return bytes === undefined || entry === undefined ? undefined : { bytes, entry }
 }
