@@ -11,8 +11,8 @@ export type EntrySignatureVerifier = (
  * The entries a catch-up has checked and stored, waiting for OrbitDB's join of their head (README "Log sync").
  * When the catch-up could not bring the whole path (the fallback), OrbitDB's join walks them: with this it finds
  * each access check done, each block in memory and each "is it in the log?" answered without a disk read (the
- * writer signature it checks again: 53 µs with libsecp256k1 was not worth keeping every signed entry in memory). Records are spent as the join uses them, and all are dropped when the
- * catch-up ends, joined or not.
+ * writer signature it checks again: 53 µs with libsecp256k1 was not worth keeping every signed entry in memory).
+ * Records are spent as the join uses them, and all are dropped when the catch-up ends, joined or not.
  */
 export class PendingEntries {
   readonly #admitted = new Set<string>()
