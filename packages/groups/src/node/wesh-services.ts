@@ -63,7 +63,11 @@ export function weshServices(
   const lan = options.dht === 'lan'
   return {
     identify: identify(),
-    ping: ping(),
+    // Two parts of libp2p ping on their own: the connection monitor's heartbeat (every 10 s) and kad-dht's check of
+    // a new contact. With the default of one outbound ping stream, the second to start failed, and when that was
+    // the heartbeat, the monitor aborted the connection with every stream on it. Two is what the ping spec asks a
+    // listener to accept.
+    ping: ping({ maxOutboundStreams: 2 }),
     pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }),
     dht: kadDHT({
       ...(options.dhtProtocol === undefined ? {} : { protocol: options.dhtProtocol }),
