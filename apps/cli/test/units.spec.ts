@@ -1,9 +1,11 @@
+import { request } from 'node:http'
 import { join } from 'node:path'
 import { homedir } from 'node:os'
 import { Writable } from 'node:stream'
 import { WeshError } from '@wesh/crypto'
 import { describe, expect, it } from 'vitest'
 import { matchPath } from '../src/api/route.js'
+import { startApiServer } from '../src/api/server.js'
 import { CliErrorCode, cliError, errorBody, hintFor } from '../src/errors.js'
 import { Output } from '../src/output.js'
 import { Profile } from '../src/profile.js'
@@ -38,6 +40,33 @@ describe('API paths', () => {
     expect(matchPath('/v1/groups/:group', '/v1/groups/')).toBeUndefined()
     expect(matchPath('/v1/groups/:group', '/v1/groups/a/b')).toBeUndefined()
     expect(matchPath('/v1/groups/:group', '/v1/groups/%E0%A4%A')).toBeUndefined() // malformed escape
+  })
+
+  // Found by the API fuzz: `new URL` threw on this target, and the daemon answered 500 INTERNAL.
+  it('answers a request target that is not a path with 400 BAD_REQUEST', async () => {
+    const server = await startApiServer({ routes: [], token: 't', log: () => undefined })
+    try {
+      const { port } = new URL(server.url)
+      const answer = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+        const sent = request({
+          host: '127.0.0.1',
+          port,
+          path: '/\\w%%f,+Bm',
+          headers: { authorization: 'Bearer t' },
+        })
+        sent.once('error', reject)
+        sent.once('response', (response) => {
+          let body = ''
+          response.on('data', (chunk: Buffer) => (body += chunk.toString()))
+          response.once('end', () => resolve({ status: response.statusCode, body }))
+        })
+        sent.end()
+      })
+      expect(answer.status).toBe(400)
+      expect(JSON.parse(answer.body)).toMatchObject({ error: { code: CliErrorCode.BAD_REQUEST } })
+    } finally {
+      await server.close()
+    }
   })
 })
 

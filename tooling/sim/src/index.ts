@@ -31,4 +31,11 @@ export {
 } from './load/replication-load.js'
 export { rendezvousLoadTable, replicationLoadTable } from './load/load-table.js'
 export { fuzzTargets, type FuzzTarget, type InputKind } from './fuzz/targets.js'
-export { fuzzTarget, vectorCorpus, type FuzzFinding, type FuzzTargetResult } from './fuzz/run-fuzz.js'
+export {
+  fuzzAll,
+  fuzzTarget,
+  vectorCorpus,
+  type FuzzFinding,
+  type FuzzTargetResult,
+} from './fuzz/run-fuzz.js'
+export { fuzzTable } from './fuzz/fuzz-table.js'

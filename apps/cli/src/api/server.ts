@@ -59,7 +59,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         throw cliError(CliErrorCode.UNAUTHORIZED, 'missing or wrong API token')
       }
-      const url = new URL(request.url ?? '/', 'http://127.0.0.1')
+      const url = requestUrl(request.url ?? '/')
       let params: Record<string, string> | undefined
       const route = options.routes.find(
         (candidate) =>
@@ -123,6 +123,15 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       server.closeAllConnections()
       await closed
     },
+  }
+}
+
+/** The request target as a URL; one that is not a path (`/\host`, found by the API fuzz) is the client's error. */
+function requestUrl(target: string): URL {
+  try {
+    return new URL(target, 'http://127.0.0.1')
+  } catch {
+    throw cliError(CliErrorCode.BAD_REQUEST, 'the request target is not a valid path')
   }
 }
 

@@ -3,10 +3,10 @@
 // WeshError with a code). `--runs N`, `--seed S`, `--only TEXT` (targets whose name contains TEXT), `--repo DIR`.
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { fuzzTarget, vectorCorpus, type FuzzTargetResult } from '../fuzz/run-fuzz.js'
+import { fuzzAll, vectorCorpus } from '../fuzz/run-fuzz.js'
+import { fuzzTable } from '../fuzz/fuzz-table.js'
 import { fuzzTargets } from '../fuzz/targets.js'
 import { randomSeed } from '../random.js'
-import { machineLine } from '../report-table.js'
 
 const { values } = parseArgs({
   options: {
@@ -22,35 +22,10 @@ const runs = Number(values.runs)
 process.stderr.write(`seed ${seed} (repeat this run with --seed ${seed}), ${runs} cases per decoder\n`)
 const shared = await vectorCorpus(values.repo)
 const targets = fuzzTargets().filter((t) => values.only === undefined || t.name.includes(values.only))
-const results: FuzzTargetResult[] = []
-for (const target of targets) {
-  const result = await fuzzTarget(target, shared, { runs, seed })
-  results.push(result)
-  process.stderr.write(
-    `${target.name}: ${result.cases} cases in ${(result.ms / 1000).toFixed(1)} s, ${result.findings.length} finding(s)\n`,
-  )
-}
-const codes = (r: FuzzTargetResult) =>
-  Object.entries(r.codes)
-    .sort(([, a], [, b]) => b - a)
-    .map(([code, n]) => `${code} ${n}`)
-    .join(', ')
-console.log(
-  [
-    `## Fuzz, seed ${seed}`,
-    '',
-    machineLine(),
-    '',
-    '| decoder | cases | accepted | thrown, by code | findings | time |',
-    '|---|---:|---:|---|---:|---:|',
-    ...results.map(
-      (r) =>
-        `| ${r.target} | ${r.cases} | ${r.accepted} | ${codes(r)} | ${r.findings.length} | ${(r.ms / 1000).toFixed(1)} s |`,
-    ),
-    '',
-    ...results.flatMap((r) =>
-      r.findings.map((f) => `- **${f.target}**: ${f.error} (${f.count} times); first input \`${f.input}\``),
-    ),
-  ].join('\n'),
-)
+const results = await fuzzAll(targets, shared, {
+  runs,
+  seed,
+  progress: (line) => process.stderr.write(`${line}\n`),
+})
+console.log(fuzzTable(seed, results))
 if (results.some((r) => r.findings.length > 0)) process.exitCode = 1

@@ -179,3 +179,20 @@ export async function fuzzTarget(
     ms: performance.now() - start,
   }
 }
+
+/** Runs every target in turn, reporting each one's totals to `progress` as it ends. */
+export async function fuzzAll(
+  targets: readonly FuzzTarget[],
+  shared: { bytes: Uint8Array[]; texts: string[] },
+  options: { runs: number; seed: number; progress?: (line: string) => void },
+): Promise<FuzzTargetResult[]> {
+  const results: FuzzTargetResult[] = []
+  for (const target of targets) {
+    const result = await fuzzTarget(target, shared, options)
+    results.push(result)
+    options.progress?.(
+      `${target.name}: ${result.cases} cases in ${(result.ms / 1000).toFixed(1)} s, ${result.findings.length} finding(s)`,
+    )
+  }
+  return results
+}
