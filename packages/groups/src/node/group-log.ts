@@ -161,6 +161,12 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   const fresh = new FreshEntries()
   const readEntry = log.log.get.bind(log.log)
   log.log.get = async (entryHash) => fresh.take(entryHash) ?? readEntry(entryHash)
+  /** An entry's block as this node stores it, or undefined: never fetched from the network. */
+  const localBlock = async (entryHash: string): Promise<Uint8Array | undefined> => {
+    const cid = CID.parse(entryHash, base58btc)
+    if (localBlocks !== undefined) return readLocal(localBlocks, cid)
+    return (await ipfs.blockstore.has(cid)) ? entryStorage.get(entryHash) : undefined
+  }
   const { pubsub } = (ipfs as unknown as { libp2p: { services: { pubsub: SubscribersView } } }).libp2p
     .services
   const synced = options.logSync?.attach({
@@ -172,11 +178,7 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     pending,
     isIndexed: (entryHash) => log.log.has(entryHash),
     heads: async () => (await log.log.heads()).map((head) => head.hash),
-    storedBlock: async (entryHash) => {
-      const cid = CID.parse(entryHash, base58btc)
-      if (localBlocks !== undefined) return readLocal(localBlocks, cid)
-      return (await ipfs.blockstore.has(cid)) ? entryStorage.get(entryHash) : undefined
-    },
+    storedBlock: localBlock,
     store: async ({ hash: entryHash, bytes, entry }) => {
       await entryStorage.put(entryHash, bytes)
       pending.stored(entryHash, bytes)
@@ -184,7 +186,7 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     },
     has: (entryHash) => log.log.has(entryHash),
     get: readEntry, // serving a peer does not use up what is kept for this node's own reader
-    block: (entryHash) => logEntries.get(entryHash), // not a frontier entry's: it is not here
+    block: localBlock, // what a peer is served is what is here: never a fetch from the network
     ...(frontier === undefined ? {} : { history: { frontier, page: historyPage as number } }),
     index: async (entryHashes) => {
       // What OrbitDB's join writes for each entry (its oplog store's addVerified); the blocks are stored already.

@@ -104,8 +104,8 @@ interface ServedEntry {
 }
 
 /**
- * An entry of the log (indexed) with its block as stored, or undefined when this node does not hold it. The index
- * first: a block read for an entry not held here would go to the network and wait for its timeout.
+ * An entry of the log with its block as stored, or undefined when this node does not hold it. Only indexed entries
+ * are served (joined and checked here); their blocks come from local storage, never from the network.
  */
 async function readServed(log: ServedLog, hash: string): Promise<ServedEntry | undefined> {
   if (!(await log.has(hash))) return undefined

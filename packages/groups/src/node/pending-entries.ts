@@ -17,7 +17,6 @@ export type EntrySignatureVerifier = (
 export class PendingEntries {
   readonly #admitted = new Set<string>()
   readonly #blocks = new Map<string, Uint8Array>()
-  readonly #pinned = new Set<string>()
 
   /** Records that the entry with this hash passed the access controller. */
   admit(hash: string): void {
@@ -29,19 +28,17 @@ export class PendingEntries {
     return hash !== undefined && this.#admitted.delete(hash)
   }
 
-  /** Records a block stored (and pinned) and not yet in the log's index. */
+  /** Records a block stored and not yet in the log's index. */
   stored(hash: string, bytes: Uint8Array): void {
     this.#blocks.set(hash, bytes)
-    this.#pinned.add(hash)
   }
 
   clear(): void {
     this.#admitted.clear()
     this.#blocks.clear()
-    this.#pinned.clear()
   }
 
-  /** The log's entry storage, reading pending blocks from memory and not pinning them a second time. */
+  /** The log's entry storage, reading pending blocks from memory. */
   entryStorage(storage: Storage & { persist?: (hash: string) => Promise<void> }): Storage {
     const { persist } = storage
     return {
@@ -56,7 +53,7 @@ export class PendingEntries {
             // OrbitDB's last step for each joined entry: the block is no longer pending after it.
             persist: (hash: string) => {
               this.#blocks.delete(hash)
-              return this.#pinned.delete(hash) ? Promise.resolve() : persist(hash)
+              return persist(hash)
             },
           }),
     }
@@ -66,11 +63,10 @@ export class PendingEntries {
   indexStorage(storage: Storage): Storage {
     return {
       ...storage,
-      get: (hash) =>
-        this.#blocks.has(hash) && this.#pinned.has(hash) ? Promise.resolve(undefined) : storage.get(hash),
+      get: (hash) => (this.#blocks.has(hash) ? Promise.resolve(undefined) : storage.get(hash)),
       put: async (hash, data) => {
         await storage.put(hash, data)
-        this.#blocks.delete(hash) // in the log now; persist() still skips the pin
+        this.#blocks.delete(hash) // in the log now
       },
     }
   }

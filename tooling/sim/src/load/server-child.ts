@@ -60,6 +60,16 @@ async function serve(config: ServerConfig): Promise<Served> {
       tokens: [{ name: 'load', token: config.token, maxGroups: config.maxGroups }],
     }),
   })
+  // What the sync errors were: the counters carry their kinds (error name and first words of the message).
+  const errorKinds: Record<string, number> = {}
+  replica.addEventListener('error', (event) => {
+    const { error } = (event as CustomEvent<{ error?: unknown }>).detail
+    const kind =
+      error instanceof Error
+        ? `${error.name}: ${(error.message.split('\n')[0] ?? '').replace(/\b(baf|Qm|12D3)[A-Za-z0-9]{20,}/g, '…').slice(0, 60)}`
+        : String(error)
+    errorKinds[kind] = (errorKinds[kind] ?? 0) + 1
+  })
   return {
     address: replica.node.libp2p.getMultiaddrs()[0]?.toString() ?? '',
     counters: () => {
@@ -67,6 +77,7 @@ async function serve(config: ServerConfig): Promise<Served> {
       return {
         ...replica.stats,
         ...replica.protocolStats,
+        errorKinds,
         groups: groups.length,
         messageEntries: groups.reduce((sum, group) => sum + group.messages.entries, 0),
         connections: replica.node.libp2p.getConnections().length,
