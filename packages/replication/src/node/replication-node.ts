@@ -183,6 +183,8 @@ export class ReplicationNode extends EventTarget {
   readonly #ownsNode: boolean
   readonly #groups = new Map<string, ReplicatedGroup>()
   readonly #unopened = new Map<string, { record: GroupRecord; error: WeshError }>()
+  /** New groups whose logs are being opened, with the owners they are added for (counted in their quotas). */
+  readonly #opening = new Map<string, { owners: readonly string[]; done: Promise<GroupReplicaStatus> }>()
   #protocol: ReplicationProtocolServer | undefined
   #work: Promise<unknown> = Promise.resolve()
   #stopped = false
@@ -239,37 +241,60 @@ export class ReplicationNode extends EventTarget {
   async add(group: ReplicationGroup, options: OwnerOptions = {}): Promise<GroupReplicaStatus> {
     const checked = checkReplicationGroup(group)
     const owner = options.owner ?? LOCAL_OWNER
-    return this.#serial(async () => {
-      options.signal?.throwIfAborted()
-      const key = toHex(checked.publicKey)
-      const existing = this.#groups.get(key)
-      if (existing?.record.owners.includes(owner)) return this.#status(existing)
-      this.#checkQuota(owner)
-      if (existing) {
-        const record = { ...existing.record, owners: [...existing.record.owners, owner] }
-        await this.#storage(() => this.#registry.put(record))
-        existing.record = record
-        return this.#status(existing)
-      }
-      // A group left unopened at start keeps the owners recorded for it.
-      const kept = this.#unopened.get(key)?.record
-      const record: GroupRecord = kept
-        ? { ...kept, owners: kept.owners.includes(owner) ? kept.owners : [...kept.owners, owner] }
-        : { group: checked, owners: [owner], addedAt: Date.now() }
-      // Logs first, record second: the list on disk never names a group whose logs failed to open, so a failure
-      // leaves nothing to undo there (and no undo that could fail too).
+    const key = toHex(checked.publicKey)
+    for (;;) {
+      const step = await this.#serial(async () => {
+        options.signal?.throwIfAborted()
+        // Another add opens this group's logs: ours goes on once that one is done, and then finds the group.
+        const opening = this.#opening.get(key)
+        if (opening !== undefined) return { wait: opening.done }
+        const existing = this.#groups.get(key)
+        if (existing?.record.owners.includes(owner)) return { status: this.#status(existing) }
+        this.#checkQuota(owner)
+        if (existing) {
+          const record = { ...existing.record, owners: [...existing.record.owners, owner] }
+          await this.#storage(() => this.#registry.put(record))
+          existing.record = record
+          return { status: this.#status(existing) }
+        }
+        // A group left unopened at start keeps the owners recorded for it.
+        const kept = this.#unopened.get(key)?.record
+        const record: GroupRecord = kept
+          ? { ...kept, owners: kept.owners.includes(owner) ? kept.owners : [...kept.owners, owner] }
+          : { group: checked, owners: [owner], addedAt: Date.now() }
+        const done = this.#openNew(key, record, kept !== undefined)
+        this.#opening.set(key, { owners: record.owners, done })
+        return { status: done }
+      })
+      if ('status' in step) return step.status
+      await step.wait.catch(() => undefined)
+    }
+  }
+
+  /**
+   * Opens a new group's logs outside the queue, so that many adds at once are answered together rather than one
+   * after the other (100 members asking at once waited past their request timeout), then records and registers it.
+   * Logs first, record second: the list on disk never names a group whose logs failed to open, so a failure
+   * leaves nothing to undo there (and no undo that could fail too).
+   */
+  async #openNew(key: string, record: GroupRecord, kept: boolean): Promise<GroupReplicaStatus> {
+    try {
       const group = await this.#open(record)
       try {
-        await this.#storage(() => this.#registry.put(record))
+        return await this.#serial(async () => {
+          await this.#storage(() => this.#registry.put(record))
+          this.#unopened.delete(key)
+          this.#register(group)
+          return this.#status(group)
+        })
       } catch (error) {
         // A new group's logs go with it (entries synced meanwhile deleted); a kept group's stay for a retry.
-        await this.#close(group, { drop: kept === undefined })
+        await this.#close(group, { drop: !kept })
         throw error
       }
-      this.#unopened.delete(key)
-      this.#register(group)
-      return this.#status(group)
-    })
+    } finally {
+      this.#opening.delete(key)
+    }
   }
 
   /**
@@ -441,6 +466,8 @@ export class ReplicationNode extends EventTarget {
     if (this.#stopped) return
     this.#stopped = true
     await this.#work.catch(() => undefined)
+    // An open under way fails to register once stopped and closes its logs itself: wait for it.
+    await Promise.allSettled([...this.#opening.values()].map((opening) => opening.done))
     await this.#protocol?.stop()
     for (const group of this.#groups.values()) await this.#close(group, { drop: false })
     this.#groups.clear()
@@ -482,6 +509,8 @@ export class ReplicationNode extends EventTarget {
     const grant = this.#grantOf(owner)
     if (grant === undefined) return
     const used = this.usage(owner)
+    // Groups still opening count already: adds at once must not all pass the check.
+    for (const opening of this.#opening.values()) if (opening.owners.includes(owner)) used.groups++
     if (used.groups >= grant.maxGroups) {
       throw replicationError(ReplicationErrorCode.QUOTA_EXCEEDED, `at most ${grant.maxGroups} groups`, {
         data: { quota: 'groups', limit: grant.maxGroups, used: used.groups },

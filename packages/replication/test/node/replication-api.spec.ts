@@ -60,6 +60,40 @@ describe('replication node', () => {
     )
   })
 
+  // 100 members asking at once waited one after the other and past their request timeout (RESILIENCE.md, Load).
+  it('opens the logs of groups added at once side by side, holds the quota exactly, and opens a group added twice once', async () => {
+    const replica = await startReplica({ tokens: tokensFor([{ name: 'alice', maxGroups: 3 }]) })
+    let opening = 0
+    let mostAtOnce = 0
+    const openLog = replica.node.openLog.bind(replica.node)
+    replica.node.openLog = async (options) => {
+      mostAtOnce = Math.max(mostAtOnce, ++opening)
+      try {
+        return await openLog(options)
+      } finally {
+        opening--
+      }
+    }
+    const groups = Array.from({ length: 5 }, () => newGroup())
+    const added = await Promise.allSettled(groups.map((group) => replica.add(group, { owner: 'alice' })))
+    expect(added.filter((result) => result.status === 'fulfilled')).toHaveLength(3)
+    const refused = added.flatMap((result) =>
+      result.status === 'rejected' ? [(result.reason as { code?: string }).code] : [],
+    )
+    expect(refused).toEqual(['QUOTA_EXCEEDED', 'QUOTA_EXCEEDED'])
+    expect(mostAtOnce).toBeGreaterThan(1)
+    expect(replica.usage('alice').groups).toBe(3)
+
+    const shared = newGroup()
+    const [first, second] = await Promise.all([replica.add(shared), replica.add(shared, { owner: 'alice2' })])
+    expect(first.groupId).toEqual(shared.publicKey)
+    expect(second.groupId).toEqual(shared.publicKey)
+    expect(replica.list().filter((status) => toHex(status.groupId) === toHex(shared.publicKey))).toHaveLength(
+      1,
+    )
+    expect(replica.usage('alice2').groups).toBe(1)
+  })
+
   it('refuses a wrong link key and leaves its state unchanged', async () => {
     const replica = await startReplica()
     const group = newGroup()
