@@ -100,18 +100,26 @@ async function describeGap(
     const ids = new Set(view.messageIds)
     return [...expected].filter((id) => !ids.has(id)).length
   })
-  const holders = new Map<string, string[]>()
+  const holders = new Map<string, { log: 'metadata' | 'messages'; who: string[] }>()
   for (const [i, session] of sessions.entries()) {
     const heads = await session.heads()
-    for (const head of [...heads.metadata, ...heads.messages])
-      holders.set(head, [...(holders.get(head) ?? []), names[i] ?? String(i)])
+    for (const log of ['metadata', 'messages'] as const) {
+      for (const head of heads[log]) {
+        const held = holders.get(head) ?? { log, who: [] }
+        held.who.push(names[i] ?? String(i))
+        holders.set(head, held)
+      }
+    }
   }
-  const lone = [...holders].filter(([, who]) => who.length < sessions.length)
-  const described = lone.map(([head, who]) => {
-    const readers = views.flatMap((view, i) => (view.messageIds.includes(head) ? [names[i]] : []))
-    const read = readers.length === 0 ? 'read by none' : `read by ${readers.length}`
-    return `${short(head)} a head on ${who.join(',')}, ${read}, ${expected.has(head) ? 'sent' : 'not a sent message'}`
-  })
+  const described = [...holders]
+    .filter(([, { who }]) => who.length < sessions.length)
+    .map(([head, { log, who }]) => {
+      const where = `${log} ${short(head)} a head on ${who.join(',')}`
+      if (log === 'metadata') return where
+      const readers = views.filter((view) => view.messageIds.includes(head)).length
+      const sent = expected.has(head) ? 'sent' : 'not a sent message'
+      return `${where}, read by ${readers} of ${sessions.length}, ${sent}`
+    })
   return (
     `not converged: ${new Set(views.map((view) => view.heads)).size} distinct heads among ${sessions.length} ` +
     `replicas; expected messages missing per replica: ${missing.join(', ')}` +
