@@ -38,9 +38,13 @@ async function converged(sessions: readonly GroupSession[], expected: ReadonlySe
 export async function waitForConvergence(
   sessions: readonly GroupSession[],
   expected: ReadonlySet<string>,
-  options: { signal?: AbortSignal } = {},
+  options: {
+    signal?: AbortSignal
+    /** The replicas' names, in the order of `sessions`, for the description of a failure. */
+    names?: readonly string[]
+  } = {},
 ): Promise<void> {
-  const { signal } = options
+  const { signal, names = sessions.map((_, i) => `replica ${i}`) } = options
   let done = false
   let wake: (() => void) | undefined
   let dirty = true
@@ -63,7 +67,8 @@ export async function waitForConvergence(
   signal?.addEventListener('abort', onAbort)
   try {
     for (;;) {
-      if (signal?.aborted) throw new Error(await describeGap(sessions, expected), { cause: signal.reason })
+      if (signal?.aborted)
+        throw new Error(await describeGap(sessions, expected, names), { cause: signal.reason })
       if (dirty) {
         dirty = false
         if (await converged(sessions, expected)) return
@@ -78,18 +83,46 @@ export async function waitForConvergence(
   }
 }
 
-/** Who lacks how many expected messages, and how many different heads the replicas have. */
+const short = (hash: string) => `…${hash.slice(-6)}`
+
+/**
+ * Who lacks how many expected messages, how many different heads the replicas have, and each head not every replica
+ * has: who has it, and whether they read it as a message that was sent (message IDs are entry hashes). A head that
+ * every replica reads but only some hold as a head is an entry the others hold behind a later one.
+ */
 async function describeGap(
   sessions: readonly GroupSession[],
   expected: ReadonlySet<string>,
+  names: readonly string[],
 ): Promise<string> {
   const views = await Promise.all(sessions.map(viewOf))
   const missing = views.map((view) => {
     const ids = new Set(view.messageIds)
     return [...expected].filter((id) => !ids.has(id)).length
   })
+  const holders = new Map<string, { log: 'metadata' | 'messages'; who: string[] }>()
+  for (const [i, session] of sessions.entries()) {
+    const heads = await session.heads()
+    for (const log of ['metadata', 'messages'] as const) {
+      for (const head of heads[log]) {
+        const held = holders.get(head) ?? { log, who: [] }
+        held.who.push(names[i] ?? String(i))
+        holders.set(head, held)
+      }
+    }
+  }
+  const described = [...holders]
+    .filter(([, { who }]) => who.length < sessions.length)
+    .map(([head, { log, who }]) => {
+      const where = `${log} ${short(head)} a head on ${who.join(',')}`
+      if (log === 'metadata') return where
+      const readers = views.filter((view) => view.messageIds.includes(head)).length
+      const sent = expected.has(head) ? 'sent' : 'not a sent message'
+      return `${where}, read by ${readers} of ${sessions.length}, ${sent}`
+    })
   return (
     `not converged: ${new Set(views.map((view) => view.heads)).size} distinct heads among ${sessions.length} ` +
-    `replicas; expected messages missing per replica: ${missing.join(', ')}`
+    `replicas; expected messages missing per replica: ${missing.join(', ')}` +
+    (described.length === 0 ? '' : `; heads not on every replica: ${described.join('; ')}`)
   )
 }

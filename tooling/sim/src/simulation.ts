@@ -308,7 +308,7 @@ export async function runSimulation(options: SimulationOptions): Promise<Simulat
               waitForConvergence(
                 g.members.map((m) => m.session(g.group)),
                 g.sent,
-                { signal },
+                { signal, names: g.members.map((m) => m.name) },
               ),
             ),
           )

@@ -149,7 +149,7 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     syncAutomatically: false, // started below, once our listeners are on
     encryption: { replication: encryption },
     entryStorage: pending.entryStorage(logEntries),
-    headsStorage: await cached(await level('_heads')),
+    headsStorage: pending.headsStorage(await cached(await level('_heads'))),
     indexStorage: frontier?.indexStorage(indexStorage) ?? indexStorage,
   })
   // Before the head exchange starts: an exchange with a peer already connected can fail at once, and an 'error'

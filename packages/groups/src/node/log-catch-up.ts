@@ -119,6 +119,11 @@ export class LogCatchUp {
     return this.#want
   }
 
+  /** Entries in the log the walk stopped at: every one is behind the head (or the frontier) it started from. */
+  get reachedInLog(): ReadonlySet<string> {
+    return this.#indexed
+  }
+
   /** Entries held on this node for the join, checked. */
   get held(): ReadonlySet<string> {
     return this.#held

@@ -146,8 +146,10 @@ export class LogSync extends EventTarget {
           return false
         }
         // When no peer speaks log sync, the join below is OrbitDB's own walk, block by block.
-        await this.#catchUp(log, entry, signal)
-        signal.throwIfAborted() // closing: no walk over the network
+        const indexed = await this.#catchUp(log, entry, signal)
+        // Closing: no walk over the network. A catch-up that indexed its entries is joined all the same, from local
+        // blocks: indexed without their head, they would hide the heads behind them from that head's next join.
+        if (!indexed) signal.throwIfAborted()
         return await join(entry)
       })
     }
@@ -243,9 +245,9 @@ export class LogSync extends EventTarget {
   }
 
   /**
-   * Pulls `head`'s history (a partial history: its newest page) from the candidates in turn. True once it is here;
-   * false when the rest may be had from peers some other way (a peer without log sync, or one that answered without
-   * all of it): OrbitDB's own walk then fetches it block by block. Throws as {@link LogSync.#fetch}.
+   * Pulls `head`'s history (a partial history: its newest page) from the candidates in turn. True once it is here
+   * and in the index; false when the rest may be had from peers some other way (a peer without log sync, or one that
+   * answered without all of it): OrbitDB's own walk then fetches it block by block. Throws as {@link LogSync.#fetch}.
    */
   async #catchUp(log: SyncedLog, head: LogEntry<EventsPayload>, signal: AbortSignal): Promise<boolean> {
     const behind = log.history === undefined ? undefined : log.history.page - 1 // the head is the page's first
@@ -255,6 +257,8 @@ export class LogSync extends EventTarget {
     // The page is here — or what peers had of it over log sync: the rest stays on peers, and the join stops where
     // it begins rather than walking the whole history block by block.
     await log.history?.frontier.move({ next: catchUp.wantedBounds, refs: await catchUp.refsLeft() })
+    // Before the index: the join's walk will stop at the first entry it finds there, short of the heads behind it.
+    log.pending.behind(head.hash, catchUp.reachedInLog)
     await this.#index(log, catchUp)
     return true
   }

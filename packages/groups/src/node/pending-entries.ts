@@ -17,6 +17,8 @@ export type EntrySignatureVerifier = (
 export class PendingEntries {
   readonly #admitted = new Set<string>()
   readonly #blocks = new Map<string, Uint8Array>()
+  /** Per head a catch-up brought: the entries of the log its walk stopped at, all of them behind that head. */
+  readonly #behind = new Map<string, ReadonlySet<string>>()
 
   /** Records that the entry with this hash passed the access controller. */
   admit(hash: string): void {
@@ -33,9 +35,18 @@ export class PendingEntries {
     this.#blocks.set(hash, bytes)
   }
 
+  /**
+   * Records the entries of the log a catch-up of `head` reached, each an ancestor of `head`: once `head` is a head,
+   * none of them may be one (see {@link PendingEntries.headsStorage}).
+   */
+  behind(head: string, reached: ReadonlySet<string>): void {
+    this.#behind.set(head, reached)
+  }
+
   clear(): void {
     this.#admitted.clear()
     this.#blocks.clear()
+    this.#behind.clear()
   }
 
   /** The log's entry storage, reading pending blocks from memory. */
@@ -57,6 +68,28 @@ export class PendingEntries {
             },
           }),
     }
+  }
+
+  /**
+   * The log's heads, never keeping an entry behind a head a catch-up brought. OrbitDB's join drops the heads it meets
+   * walking back from the new head through entries not in the log yet; a catch-up adds those entries to the index
+   * beforehand, so the walk ends at once and an old head further back than the new head's references stayed a head
+   * beside it for good, on this replica alone (RESILIENCE.md bug 11). OrbitDB 4.0.0 writes the heads as one JSON
+   * list of `{ hash, next }` under `heads`, from the join inside its lock: filtered here, the write stays one write.
+   */
+  headsStorage(storage: Storage): Storage {
+    return {
+      ...storage,
+      put: (key, data) => storage.put(key, key === 'heads' ? this.#withoutCovered(data) : data),
+    }
+  }
+
+  #withoutCovered(data: Uint8Array): Uint8Array {
+    if (this.#behind.size === 0) return data
+    const heads = JSON.parse(new TextDecoder().decode(data)) as { hash: string }[]
+    const covered = new Set(heads.flatMap(({ hash }) => [...(this.#behind.get(hash) ?? [])]))
+    if (covered.size === 0) return data
+    return new TextEncoder().encode(JSON.stringify(heads.filter(({ hash }) => !covered.has(hash))))
   }
 
   /** The log's index, answering "not in the log" for pending entries without reading the disk. */

@@ -1,0 +1,59 @@
+import type { EventsDatabase, EventsPayload, LogEntry } from '@orbitdb/core'
+import { afterAll, expect, it } from 'vitest'
+import { LogFixture } from './log-fixture.js'
+
+// Real nodes on 127.0.0.1: a replica that was away catches up a run of entries written on top of its head.
+const fixture = new LogFixture('wesh-log-sync-heads-')
+
+afterAll(() => fixture.cleanup())
+
+const node = () => fixture.node({ network: { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, dht: 'lan' } })
+
+const headsOf = async (log: EventsDatabase) =>
+  (await log.log.heads())
+    .map((head) => head.hash)
+    .sort()
+    .join()
+
+/** Resolves once `log` holds the entry with this hash, waiting for OrbitDB's 'update' (fired once heads are written). */
+async function joined(log: EventsDatabase, hash: string): Promise<void> {
+  let onUpdate: ((entry: LogEntry<EventsPayload>) => void) | undefined
+  const updated = new Promise<void>((resolve) => {
+    onUpdate = (entry) => {
+      if (entry.hash === hash) resolve()
+    }
+    log.events.on('update', onUpdate)
+  })
+  try {
+    if (!(await log.log.has(hash))) await updated
+  } finally {
+    log.events.off('update', onUpdate!)
+  }
+}
+
+it('drops the old head when a catch-up brings entries written on top of it, however far back', async () => {
+  const writer = await node()
+  const replica = await node()
+  const writerLog = await fixture.open(writer)
+  await fixture.append(writerLog, 1, () => Uint8Array.of(0))
+  const [oldHead] = (await writerLog.log.heads()).map((head) => head.hash)
+  await replica.libp2p.dial(writer.libp2p.getMultiaddrs()[0]!)
+  let replicaLog = await fixture.open(replica)
+  const address = replicaLog.address
+  await joined(replicaLog, oldHead!)
+
+  // While the replica is away, the writer writes a run longer than OrbitDB's references reach (16 entries back, and
+  // 16 more from the oldest of them): the join of the new head meets the old head only by walking the whole run,
+  // which the catch-up adds to the index before the join (RESILIENCE.md bug 11).
+  await replicaLog.close()
+  await fixture.append(writerLog, 50, () => Uint8Array.of(1))
+  const [newHead] = (await writerLog.log.heads()).map((head) => head.hash)
+  const blocksBefore = replica.logSync!.stats.blocksReceived
+  replicaLog = await fixture.open(replica)
+  expect(replicaLog.address).toBe(address)
+  await joined(replicaLog, newHead!)
+
+  expect(replica.logSync!.stats.blocksReceived - blocksBefore).toBe(49) // the run came by log sync
+  expect(await headsOf(replicaLog)).toBe(newHead) // not the old head beside it
+  expect(await headsOf(replicaLog)).toBe(await headsOf(writerLog))
+}, 120_000)
