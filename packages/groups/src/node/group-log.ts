@@ -200,8 +200,7 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
       pending.clear()
     },
   })
-  // With log sync, a new try's catch-up fetches the path; without it, the retry does, block by block.
-  const retries = retryFailedJoins(log, onSyncError, { fetchPathFirst: synced === undefined })
+  const retries = retryFailedJoins(log, onSyncError)
   await log.sync.start()
   const resync = resyncHeads(log, pubsub)
   const close = log.close.bind(log)

@@ -28,20 +28,13 @@ export interface JoinRetries {
  * a fetch cut short), prints the error and drops the head: it is asked for again only at the next head
  * exchange, and between peers that have both stopped writing there is none, so the entries never arrive
  * (RESILIENCE.md bug 3). This keeps each failed head, reports the failure, and joins it again with backoff
- * and whenever a peer joins the log. A new try fetches the path to the head first, holding nothing, and only
- * then joins it from local storage, alone with appends (exclusive-head-updates.ts): a head whose blocks cannot
- * be fetched does not hold the log's writes at each try. A join writes nothing until the whole path is fetched
- * and verified, so trying again is safe.
+ * and whenever a peer joins the log. A join writes nothing until the whole path is fetched and verified, so trying
+ * again is safe.
+ * OrbitDB joins in its database's queue, where our appends wait too: a head whose history is not all in the log
+ * would hold them while that history is fetched, each block up to the fetch timeout. Such a head is joined here
+ * instead, as a new try is, and OrbitDB's queue goes on at once.
  */
-export function retryFailedJoins(
-  database: EventsDatabase,
-  onError: (error: unknown) => void,
-  options: {
-    /** Fetch the path to the head before joining it again (default); false when log sync's join fetches it. */
-    readonly fetchPathFirst?: boolean
-  } = {},
-): JoinRetries {
-  const { fetchPathFirst = true } = options
+export function retryFailedJoins(database: EventsDatabase, onError: (error: unknown) => void): JoinRetries {
   const log = database.log
   const join = log.joinEntry.bind(log)
   const pending = new Map<string, PendingJoin>()
@@ -51,7 +44,6 @@ export function retryFailedJoins(
 
   const run = async (item: PendingJoin): Promise<void> => {
     try {
-      if (fetchPathFirst) await fetchPath(log, item.entry)
       const joined = await join(item.entry)
       pending.delete(item.entry.hash)
       // OrbitDB emits 'update' only for joins of its own; ours must reach the same listeners.
@@ -87,27 +79,33 @@ export function retryFailedJoins(
     unrefTimer(item.timer) // a head waiting for its next try does not keep the process alive
   }
 
-  const keep = (entry: LogEntry<EventsPayload>): void => {
+  /** Keeps `entry` for a try now (`tried` false) or, after a failed one, for the next. */
+  const keep = (entry: LogEntry<EventsPayload>, tried: boolean): void => {
     if (pending.has(entry.hash)) return // already waiting for its next try
     if (pending.size >= JOIN_RETRY_MAX_PENDING) {
       const [oldestHash, oldest] = pending.entries().next().value as [string, PendingJoin]
       clearTimeout(oldest.timer)
       pending.delete(oldestHash)
     }
-    const item: PendingJoin = { entry, attempts: 1, running: false }
+    const item: PendingJoin = { entry, attempts: tried ? 1 : 0, running: false }
     pending.set(entry.hash, item)
-    schedule(item)
+    if (tried) schedule(item)
+    else attempt(item)
   }
 
-  // OrbitDB's own first try, in its database's queue as stock; only failures take the path above.
+  // OrbitDB's own first try, in its database's queue as stock when the head's history is here.
   log.joinEntry = async (entry) => {
+    if (!(await historyHeld(log, entry))) {
+      if (!isStopped()) keep(entry, false)
+      return false // joined here, and announced as a new try's join is
+    }
     try {
       return await join(entry)
     } catch (error) {
       // A join cut short by `close()` is no failure: the head comes again with the next head exchange.
       if (isStopped()) return false
       onError(error)
-      keep(entry)
+      keep(entry, true)
       return false // handled here: OrbitDB would only print it
     }
   }
@@ -133,20 +131,9 @@ export function retryFailedJoins(
   }
 }
 
-/**
- * Fetches the entries between `entry` and what the log already holds, one generation at a time as OrbitDB's join
- * walks them, so that the join that follows reads local storage only. Verification is the join's.
- */
-async function fetchPath(log: EventsDatabase['log'], entry: LogEntry<EventsPayload>): Promise<void> {
-  if (await log.has(entry.hash)) return
-  const seen = new Set<string>()
-  let generation = [...entry.next, ...entry.refs]
-  while (generation.length > 0) {
-    const fresh = generation.filter((hash) => !seen.has(hash))
-    for (const hash of fresh) seen.add(hash)
-    const parents = await Promise.all(
-      fresh.map(async (hash) => ((await log.has(hash)) ? undefined : log.get(hash))),
-    )
-    generation = parents.flatMap((parent) => (parent === undefined ? [] : [...parent.next, ...parent.refs]))
-  }
+/** Whether the log holds `entry` or every entry it links to: then its join reads nothing but `entry` itself. */
+async function historyHeld(log: EventsDatabase['log'], entry: LogEntry<EventsPayload>): Promise<boolean> {
+  if (await log.has(entry.hash)) return true
+  for (const parent of [...entry.next, ...entry.refs]) if (!(await log.has(parent))) return false
+  return true
 }

@@ -160,10 +160,14 @@ export class LogCatchUp {
     const batches = unframe(stream, MAX_LOG_SYNC_BATCH_BYTES, 'log-sync batch')[Symbol.asyncIterator]()
     let askedBlocks = maxBlocks // of the request in flight: its batch is decoded before the next is sent
     const request = async (): Promise<readonly string[] | undefined> => {
-      const want = [...this.#want].filter((hash) => !lacking.has(hash)).slice(0, MAX_LOG_SYNC_HASHES)
       const room = Math.min(batchBlocks, (options.limit ?? Infinity) - this.#held.size)
-      if (want.length === 0 || room < 1) return undefined
+      if (this.#want.size === 0 || room < 1) return undefined
       const have = (await this.#log.heads()).slice(0, MAX_LOG_SYNC_HASHES)
+      // A join that ran meanwhile (of another head, or in the gap since the last batch) put in the log what we
+      // wanted: the peer skips what we have, and a request for nothing else would come back empty.
+      for (const hash of have) if (this.#want.delete(hash)) this.#indexed.add(hash)
+      const want = [...this.#want].filter((hash) => !lacking.has(hash)).slice(0, MAX_LOG_SYNC_HASHES)
+      if (want.length === 0) return undefined
       askedBlocks = room
       askedAt = performance.now()
       const bytes = encodeLogSyncRequest({

@@ -19,10 +19,11 @@ afterEach(async () => {
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
 })
 
-async function node(directory?: string): Promise<WeshNode> {
+async function node(directory?: string, options: { logSync?: false } = {}): Promise<WeshNode> {
   const dir = directory ?? (await mkdtemp(join(tmpdir(), 'wesh-node-')))
   if (!directory) dirs.push(dir)
   const created = await createWeshNode({
+    ...options,
     directory: dir,
     network: { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, dht: 'lan' },
   })
@@ -205,4 +206,39 @@ it('keeps a head joined while an append of its own is under way (RESILIENCE.md b
     if (!reachable.has(hash)) lost.push(round)
   }
   expect(lost).toEqual([])
+})
+
+it('appends at once while a head joined from a peer is stuck fetching its history', async () => {
+  // A speaks no log sync: B's join of A's head fetches the history behind it block by block.
+  const a = await node(undefined, { logSync: false })
+  const b = await node()
+  const logA = await open(a)
+  const lost = CID.parse(await logA.add(signed(Uint8Array.of(1))))
+  await logA.add(signed(Uint8Array.of(2)))
+  // B's fetch of A's first entry hangs, as from a peer gone unreachable, until it times out or the log closes.
+  let onFetching = () => {}
+  const fetching = new Promise<void>((resolve) => (onFetching = resolve))
+  let onFetchEnded = () => {}
+  const fetchEnded = new Promise<void>((resolve) => (onFetchEnded = resolve))
+  const { blockstore } = b.helia
+  const get = blockstore.get.bind(blockstore)
+  blockstore.get = (cid, options) => {
+    if (!cid.equals(lost)) return get(cid, options)
+    onFetching()
+    return (async function* stuck() {
+      const { signal } = options ?? {}
+      yield await new Promise<Uint8Array>((_, reject) => {
+        signal?.addEventListener('abort', () => {
+          onFetchEnded()
+          reject(signal.reason as Error)
+        })
+      })
+    })()
+  }
+  const logB = await open(b)
+  await b.libp2p.dial(a.libp2p.getMultiaddrs()) // B takes A's head and starts to join it
+  await fetching
+  const appended = logB.add(signed(Uint8Array.of(3)))
+  const first = await Promise.race([appended.then(() => 'append'), fetchEnded.then(() => 'fetch')])
+  expect(first).toBe('append')
 })
