@@ -7,6 +7,7 @@ import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import type { Libp2pOptions } from 'libp2p'
+import { announcedAddresses } from './announced-addresses.js'
 import { type WeshServiceOptions, type WeshServices, weshServices } from './wesh-services.js'
 
 export type { WeshServices } from './wesh-services.js'
@@ -54,6 +55,7 @@ export function weshLibp2pOptions(options: WeshNetworkOptions = {}): Libp2pOptio
         ...(options.listen ?? ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws']),
         ...(relayed ? ['/p2p-circuit'] : []),
       ],
+      announceFilter: announcedAddresses,
     },
     transports: [tcp(), webSockets(), circuitRelayTransport(), ...(options.transports ?? [])] as NonNullable<
       Libp2pOptions<WeshServices>['transports']

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { multiaddr, registry, V } from '@multiformats/multiaddr'
 import { afterAll, describe, expect, it } from 'vitest'
 import { weshLibp2pOptions } from '../../src/node/libp2p-options.js'
 import { type WeshNode, createWeshNode } from '../../src/node/wesh-node.js'
@@ -28,6 +29,22 @@ describe('weshLibp2pOptions', () => {
     const options = weshLibp2pOptions({ mdns: false })
     expect(options.addresses?.listen).toContain('/p2p-circuit')
     expect(options.services).toHaveProperty('autoNAT')
+  })
+
+  // A peer that does not know the `/ble` code failed to parse our whole identify message (RESILIENCE.md bug 4).
+  it('announces IP and DNS addresses only, relayed ones included, never a direct link', () => {
+    const text = {
+      valueToBytes: (v: string) => new TextEncoder().encode(v),
+      bytesToValue: (b: Uint8Array) => new TextDecoder().decode(b),
+    }
+    registry.addProtocol({ code: 0x30_0b1e, name: 'ble', size: V, ...text })
+    const relay =
+      '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWCryG7Mon9orvQxcS1rYZjotPgpwoJNHHKcLLfE4Hf5mV/p2p-circuit'
+    const kept = ['/ip4/127.0.0.1/tcp/1', '/ip6/::1/tcp/2/ws', '/dns4/example.test/tcp/3', relay].map((a) =>
+      multiaddr(a),
+    )
+    const announce = weshLibp2pOptions({ mdns: false }).addresses?.announceFilter
+    expect(announce?.([...kept, multiaddr('/ble/phone-1')]).map(String)).toEqual(kept.map(String))
   })
 
   // Both start random walks of the DHT that find nothing on a LAN and wrote the peer store hundreds of times a second.
