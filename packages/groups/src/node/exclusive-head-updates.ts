@@ -1,4 +1,5 @@
 import type { EventsDatabase, EventsPayload, LogEntry } from '@orbitdb/core'
+import type { Exclusive } from './stale-heads.js'
 
 type Log = EventsDatabase['log']
 
@@ -10,8 +11,9 @@ type Log = EventsDatabase['log']
  * (RESILIENCE.md bug 8). This makes every append and every join of the log run alone, whoever calls them.
  * OrbitDB's join fetches the entries it walks, each up to the fetch timeout: a join first fetches that path here,
  * holding nothing, so that what runs alone reads local storage only and an append never waits on the network.
+ * Returns the exclusive section itself, for other writers of the heads.
  */
-export function exclusiveHeadUpdates(log: Log): void {
+export function exclusiveHeadUpdates(log: Log): Exclusive {
   let tail: Promise<unknown> = Promise.resolve()
   const exclusive = <T>(run: () => Promise<T>): Promise<T> => {
     const result = tail.then(run, run)
@@ -27,6 +29,7 @@ export function exclusiveHeadUpdates(log: Log): void {
     await fetchJoinPath(has, get, entry)
     return exclusive(() => join(entry))
   }
+  return exclusive
 }
 
 /**

@@ -22,6 +22,7 @@ import { delegate } from './delegate.js'
 import { type SubscribersView, resyncHeads } from './heads-resync.js'
 import { exclusiveHeadUpdates } from './exclusive-head-updates.js'
 import { retryFailedJoins } from './join-retry.js'
+import { dropStaleHeads } from './stale-heads.js'
 import type { LogSync } from './log-sync.js'
 import { linkKeyEncryption } from './replication-encryption.js'
 import { reportingStorage } from './reporting-storage.js'
@@ -139,6 +140,7 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   const entryStorage = await cached(entryBlocks)
   const logEntries = frontier?.entryStorage(entryStorage) ?? entryStorage
   const indexStorage = pending.indexStorage(await cached(await level('_index')))
+  const headsStorage = pending.headsStorage(await cached(await level('_heads')))
   const log = await Events()({
     ipfs,
     identity,
@@ -149,7 +151,7 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     syncAutomatically: false, // started below, once our listeners are on
     encryption: { replication: encryption },
     entryStorage: pending.entryStorage(logEntries),
-    headsStorage: pending.headsStorage(await cached(await level('_heads'))),
+    headsStorage,
     indexStorage: frontier?.indexStorage(indexStorage) ?? indexStorage,
   })
   // Before the head exchange starts: an exchange with a peer already connected can fail at once, and an 'error'
@@ -157,7 +159,7 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
   const onSyncError = (error: unknown) => options.onSyncError?.(error)
   log.events.on('error', onSyncError)
   // Before log sync and the retries take hold of `joinEntry`: their joins must wait for appends too.
-  exclusiveHeadUpdates(log.log)
+  const exclusive = exclusiveHeadUpdates(log.log)
   const fresh = new FreshEntries()
   const readEntry = log.log.get.bind(log.log)
   log.log.get = async (entryHash) => fresh.take(entryHash) ?? readEntry(entryHash)
@@ -201,6 +203,7 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     },
   })
   const retries = retryFailedJoins(log, onSyncError)
+  const staleHeads = dropStaleHeads(log, headsStorage, exclusive, onSyncError)
   await log.sync.start()
   const resync = resyncHeads(log, pubsub)
   const close = log.close.bind(log)
@@ -209,8 +212,10 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     synced?.detach() // aborts a catch-up under way, which OrbitDB's close would wait for
     resync.stop()
     retries.stop()
+    staleHeads.stop()
     await blocks.close() // aborts fetches still in flight, so that the queue and the retries end at once
     await retries.settled()
+    await staleHeads.settled()
     await close()
     await frontier?.close()
   }
