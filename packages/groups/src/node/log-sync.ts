@@ -258,7 +258,7 @@ export class LogSync extends EventTarget {
     // it begins rather than walking the whole history block by block.
     await log.history?.frontier.move({ next: catchUp.wantedBounds, refs: await catchUp.refsLeft() })
     // Before the index: the join's walk will stop at the first entry it finds there, short of the heads behind it.
-    log.pending.behind(head.hash, catchUp.reachedInLog, catchUp.held)
+    log.pending.behind(head.hash, catchUp.reachedInLog)
     await this.#index(log, catchUp)
     return true
   }
