@@ -80,9 +80,18 @@ describe('wesh-replication process', () => {
     const created = await post(TOKEN)
     expect(created.status).toBe(201)
     expect(await created.json()).toMatchObject({ groupId: group.groupId, groupType: 3 })
+    // Found by the API fuzz: a path outside the API and a method Node's HTTP parser refuses were answered without
+    // the API's error JSON.
+    const outside = await fetch(`${first.listening.http}/nothing`)
+    expect(outside.status).toBe(404)
+    expect(await outside.json()).toMatchObject({ error: { code: 'NOT_FOUND' } })
+    const unknownMethod = await fetch(`${first.listening.http}/v1/groups`, { method: 'GE9#yT' })
+    expect(unknownMethod.status).toBe(400)
+    expect(await unknownMethod.json()).toMatchObject({ error: { code: 'MALFORMED_REQUEST' } })
     const metrics = await (await fetch(`${first.listening.http}/metrics`)).text()
     expect(metrics).toContain('wesh_replication_groups 1')
     expect(metrics).toContain('wesh_replication_http_responses_total{status="201"} 1')
+    expect(metrics).toContain('wesh_replication_http_responses_total{status="400"} 1')
 
     const pid = first.child.pid!
     expect(await stop(first.child)).toBe(0)

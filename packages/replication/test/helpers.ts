@@ -160,7 +160,10 @@ export async function serveHttp(replica: ReplicationNode): Promise<{
 }> {
   const api = replicationHttpApi(replica)
   const server = createServer((request, response) => {
-    if (!api.handle(request, response)) response.writeHead(404).end()
+    if (!api.handle(request, response)) api.notFound(request, response)
+  })
+  server.on('clientError', (error, socket) => {
+    api.clientError(error, socket)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   cleanup.push(async () => {
