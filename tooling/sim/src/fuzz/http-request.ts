@@ -21,7 +21,7 @@ export interface FuzzHttpRequest {
   readonly method: string
   /** Appended to the API's URL; the client normalizes it as a browser would (`\` to `/`, dot segments). */
   readonly path: string
-  /** Header values `fetch` refuses (a newline, a NUL, a character over U+00FF) are counted as `SKIPPED_UNSENDABLE`. */
+  /** Header values `fetch` refuses (a control character, one over U+00FF) are counted as `SKIPPED_UNSENDABLE`. */
   readonly headers?: Readonly<Record<string, string>>
   readonly body?: string | Uint8Array
   /** A stream route: a 2xx is read to its first chunk, then hung up on. */
@@ -54,6 +54,10 @@ export async function fuzzHttpRequest(api: FuzzHttpApi, request: FuzzHttpRequest
   try {
     response = await fetch(prepared)
   } catch (error) {
+    // The client's own refusal, at send time (a header value with a control character).
+    if ((error as { cause?: { code?: unknown } }).cause?.code === 'UND_ERR_INVALID_ARG') {
+      throw new WeshError('SKIPPED_UNSENDABLE', `fetch refuses to send it: ${String(error)}`)
+    }
     if (signal.aborted && api.waits)
       throw new WeshError('CLIENT_TIMEOUT', 'no answer in time (a waiting request)')
     throw new Error(
