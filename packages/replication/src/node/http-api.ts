@@ -133,8 +133,11 @@ export function replicationHttpApi(replicas: ReplicationNode): ReplicationHttpAp
     },
     clientError(error, socket) {
       const code = (error as { code?: unknown }).code
-      // A reset or timed-out connection, or one already answering: nothing can be written to it.
-      if (typeof code !== 'string' || !code.startsWith('HPE_') || !socket.writable) {
+      // As Node's own answer: a reset or timed-out connection, or one whose answer to an earlier request has
+      // begun (bytes of ours would corrupt it), is closed without a word.
+      const answering =
+        (socket as { _httpMessage?: ServerResponse | null })._httpMessage?.headersSent === true
+      if (typeof code !== 'string' || !code.startsWith('HPE_') || !socket.writable || answering) {
         socket.destroy()
         return
       }
