@@ -6,6 +6,7 @@ import {
   type ReplicationGroupJson,
 } from '@wesh/replication'
 import { fuzzHttpRequest, type FuzzTarget } from '@wesh/sim'
+import { WeshError } from '@wesh/crypto'
 
 /** How long one fuzzed request may take: no route of this API waits, so no answer in time is a finding. */
 export const FUZZ_REQUEST_TIMEOUT_MS = 30_000
@@ -52,11 +53,18 @@ function groupFromFieldBytes(bytes: Uint8Array): ReplicationGroupJson {
   return { groupType: bytes[0] ?? 0, groupId, signPub, linkKey, linkKeySig }
 }
 
+/** A request target with the characters `node:http` will not send (outside U+0021–U+007E) as UTF-8 escapes. */
+function percentEncodeUnsendable(target: string): string {
+  return target.replace(/[^\x21-\x7e]/gu, (character) =>
+    [...Buffer.from(character)].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join(''),
+  )
+}
+
 /**
  * Fuzz targets over a running replication server's HTTP API, one per way in: the `POST /v1/groups` JSON body (its
  * corpus valid groups made with the packages' encoders, so that mutations reach past the field checks), the body's
  * fields as bytes, raw bytes as the body (one corpus body padded to `MAX_HTTP_BODY_BYTES`, so that mutations cross
- * the limit), `GET` and `DELETE` paths, the `Authorization` header and the method. In the body targets only the
+ * the limit), `GET` and `DELETE` paths (and `GET` request targets sent as they are, unnormalized), the `Authorization` header, the method and the `Content-Length` header. In the body targets only the
  * first groups accepted open logs (the token's quota, `FUZZ_MAX_GROUPS`, refuses the rest); the field-bytes target
  * deletes each group it adds, so that every accepted case opens logs anew, and has a share of the budget.
  */
@@ -67,7 +75,12 @@ export function apiFuzzTargets(
   const send = (
     method: string,
     path: string,
-    options: { body?: string | Uint8Array; authorization?: string } = {},
+    options: {
+      body?: string | Uint8Array
+      authorization?: string
+      contentLength?: string
+      rawTarget?: boolean
+    } = {},
   ) =>
     fuzzHttpRequest(
       { url: api.url, internalCodes, waits: false },
@@ -77,8 +90,10 @@ export function apiFuzzTargets(
         headers: {
           authorization: options.authorization ?? `Bearer ${api.token}`,
           ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(options.contentLength === undefined ? {} : { 'content-length': options.contentLength }),
         },
         ...(options.body === undefined ? {} : { body: options.body }),
+        ...(options.rawTarget === true ? { rawTarget: true } : {}),
         timeoutMs: FUZZ_REQUEST_TIMEOUT_MS,
       },
     )
@@ -119,6 +134,12 @@ export function apiFuzzTargets(
       corpus: ['/v1/groups', ...ids.map((id) => `/v1/groups/${id}`), '/metrics'],
     },
     {
+      name: 'replication api: GET (raw request targets)',
+      kind: 'text',
+      decode: (target: string) => send('GET', percentEncodeUnsendable(target), { rawTarget: true }),
+      corpus: ['/v1/groups', `/v1/groups/${ids[0] ?? ''}`, '/v1/\\w%%f,+Bm', '//v1/groups', '*'],
+    },
+    {
       name: 'replication api: GET /v1/groups (Authorization)',
       kind: 'text',
       decode: (authorization: string) => send('GET', '/v1/groups', { authorization }),
@@ -129,6 +150,25 @@ export function apiFuzzTargets(
       kind: 'text',
       decode: (method: string) => send(method, '/v1/groups'),
       corpus: ['GET', 'POST', 'DELETE', 'PUT', 'PATCH', 'HEAD', 'OPTIONS'],
+    },
+    {
+      name: 'replication api: POST /v1/groups (Content-Length)',
+      kind: 'text',
+      decode: async (length: string) => {
+        const declared = /^[ \t]*(\d+)[ \t]*$/.exec(length)?.[1]
+        const sent = Buffer.byteLength(first)
+        // A length over the body and within the limit makes the server wait, rightly, for bytes never sent.
+        if (declared !== undefined && BigInt(declared) > sent && BigInt(declared) <= MAX_HTTP_BODY_BYTES) {
+          throw new WeshError('SKIPPED_WOULD_WAIT', 'the server waits for the rest of the body')
+        }
+        await send('POST', '/v1/groups', { body: first, contentLength: length, rawTarget: true })
+      },
+      corpus: [
+        '0',
+        String(Buffer.byteLength(first) - 1),
+        String(Buffer.byteLength(first)),
+        String(MAX_HTTP_BODY_BYTES + 1),
+      ],
     },
     {
       name: 'replication api: DELETE (paths)',

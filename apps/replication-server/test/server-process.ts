@@ -29,8 +29,8 @@ export interface Started {
 }
 
 /**
- * Starts the server process and resolves with its "listening" line. `keepLogs: false` keeps only the latest parsed
- * log line for `logged`: for runs that log a line per request.
+ * Starts the server process and resolves with its "listening" line. `keepLogs: false` parses no log line (`logged`
+ * never resolves): for runs that log a line per request.
  */
 export function start(args: string[], options: { keepLogs?: boolean } = {}): Promise<Started> {
   const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -40,12 +40,13 @@ export function start(args: string[], options: { keepLogs?: boolean } = {}): Pro
   })
   const logLines: LogLine[] = []
   const onLine = new EventTarget()
-  createInterface({ input: child.stderr }).on('line', (line) => {
-    if (!line.startsWith('{')) return // not one of ours (a Node warning): kept in stderr() only
-    if (options.keepLogs === false && logLines.length > 0) logLines.shift()
-    logLines.push(JSON.parse(line) as LogLine)
-    onLine.dispatchEvent(new Event('line'))
-  })
+  if (options.keepLogs !== false) {
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      if (!line.startsWith('{')) return // not one of ours (a Node warning): kept in stderr() only
+      logLines.push(JSON.parse(line) as LogLine)
+      onLine.dispatchEvent(new Event('line'))
+    })
+  }
   const logged = (match: (line: LogLine) => boolean) =>
     new Promise<LogLine>((resolve) => {
       const check = (): void => {

@@ -1,4 +1,5 @@
-import { WeshError } from '@wesh/crypto'
+import { request as httpRequest } from 'node:http'
+import { isWeshError, WeshError } from '@wesh/crypto'
 
 /** How long one fuzzed request may take unless the caller says otherwise. */
 export const FUZZ_HTTP_TIMEOUT_MS = 3_000
@@ -17,17 +18,25 @@ export interface FuzzHttpApi {
 }
 
 export interface FuzzHttpRequest {
-  /** Any string: one that `fetch` refuses to send (not a token, `CONNECT`) is counted as `SKIPPED_UNSENDABLE`. */
+  /** Any string: one the client refuses to send (not a token, `CONNECT`) is counted as `SKIPPED_UNSENDABLE`. */
   readonly method: string
-  /** Appended to the API's URL; the client normalizes it as a browser would (`\` to `/`, dot segments). */
+  /** Appended to the API's URL; `fetch` normalizes it as a browser would (`\` to `/`, dot segments). */
   readonly path: string
-  /** Header values `fetch` refuses (a control character, one over U+00FF) are counted as `SKIPPED_UNSENDABLE`. */
+  /**
+   * Sends `path` as the request target byte for byte (with `node:http`, which refuses only characters outside
+   * U+0021–U+00FF), so that the server's own URL parsing meets what `fetch` would have normalized.
+   */
+  readonly rawTarget?: boolean
+  /** Header values the client refuses (a control character, one over U+00FF) are counted as `SKIPPED_UNSENDABLE`. */
   readonly headers?: Readonly<Record<string, string>>
   readonly body?: string | Uint8Array
-  /** A stream route: a 2xx is read to its first chunk, then hung up on. */
+  /** A stream route: a 2xx is read to its first chunk, then hung up on (with `fetch` only). */
   readonly stream?: boolean
   readonly timeoutMs?: number
 }
+
+/** A refusal's status and body; a 2xx is read (or hung up on) by the sender and gives none. */
+type Refusal = { readonly status: number; readonly method: string; readonly text: string } | undefined
 
 /**
  * Sends one fuzzed request and classifies the answer, for {@link fuzzTarget}: a 2xx returns; a refusal carrying the
@@ -37,6 +46,43 @@ export interface FuzzHttpRequest {
  */
 export async function fuzzHttpRequest(api: FuzzHttpApi, request: FuzzHttpRequest): Promise<void> {
   const signal = AbortSignal.timeout(request.timeoutMs ?? FUZZ_HTTP_TIMEOUT_MS)
+  const refusal = await (request.rawTarget === true ? sendRaw : sendWithFetch)(api, request, signal).catch(
+    (error: unknown) => {
+      if (isWeshError(error)) throw error
+      if (signal.aborted && api.waits) {
+        throw new WeshError('CLIENT_TIMEOUT', 'no answer in time (a waiting request)')
+      }
+      throw new Error(
+        signal.aborted ? 'the server did not answer in time' : `the server did not answer: ${String(error)}`,
+      )
+    },
+  )
+  if (refusal === undefined) return
+  const { status, method, text } = refusal
+  if (method === 'HEAD') {
+    if (status >= 500) throw new Error(`HTTP ${status} to HEAD`)
+    throw new WeshError(`HTTP_${status}`, 'a refused HEAD request')
+  }
+  let code: unknown
+  try {
+    code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code
+  } catch {
+    throw new Error(`HTTP ${status} with a body that is not JSON: ${text.slice(0, 80)}`)
+  }
+  if (typeof code !== 'string' || code === '' || api.internalCodes.includes(code) || status >= 500) {
+    throw new Error(`HTTP ${status} ${String(code)}: ${text.slice(0, 160)}`)
+  }
+  throw new WeshError(code, `HTTP ${status}`)
+}
+
+const unsendable = (error: unknown) =>
+  new WeshError('SKIPPED_UNSENDABLE', `the client refuses to send it: ${String(error)}`)
+
+async function sendWithFetch(
+  api: FuzzHttpApi,
+  request: FuzzHttpRequest,
+  signal: AbortSignal,
+): Promise<Refusal> {
   let prepared: Request
   try {
     prepared = new Request(`${api.url}${request.path}`, {
@@ -48,47 +94,54 @@ export async function fuzzHttpRequest(api: FuzzHttpApi, request: FuzzHttpRequest
       signal,
     })
   } catch (error) {
-    throw new WeshError('SKIPPED_UNSENDABLE', `fetch refuses to send it: ${String(error)}`)
+    throw unsendable(error)
   }
   let response: Response
   try {
     response = await fetch(prepared)
   } catch (error) {
     // The client's own refusal, at send time (a header value with a control character).
-    if ((error as { cause?: { code?: unknown } }).cause?.code === 'UND_ERR_INVALID_ARG') {
-      throw new WeshError('SKIPPED_UNSENDABLE', `fetch refuses to send it: ${String(error)}`)
-    }
-    if (signal.aborted && api.waits)
-      throw new WeshError('CLIENT_TIMEOUT', 'no answer in time (a waiting request)')
-    throw new Error(
-      signal.aborted ? 'the server did not answer in time' : `the server did not answer: ${String(error)}`,
-    )
+    if ((error as { cause?: { code?: unknown } }).cause?.code === 'UND_ERR_INVALID_ARG')
+      throw unsendable(error)
+    throw error
   }
-  if (response.ok) {
-    try {
-      if (request.stream === true && response.body !== null) {
-        const reader = response.body.getReader()
-        await reader.read()
-        await reader.cancel()
-      } else await response.arrayBuffer()
-    } catch {
-      // A stream still waiting when the request timed out: the hang-up is ours.
-    }
-    return
-  }
-  const text = await response.text()
-  if (prepared.method === 'HEAD') {
-    if (response.status >= 500) throw new Error(`HTTP ${response.status} to HEAD`)
-    throw new WeshError(`HTTP_${response.status}`, 'a refused HEAD request')
-  }
-  let code: unknown
+  if (!response.ok) return { status: response.status, method: prepared.method, text: await response.text() }
   try {
-    code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code
+    if (request.stream === true && response.body !== null) {
+      const reader = response.body.getReader()
+      await reader.read()
+      await reader.cancel()
+    } else await response.arrayBuffer()
   } catch {
-    throw new Error(`HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 80)}`)
+    // A stream still waiting when the request timed out: the hang-up is ours.
   }
-  if (typeof code !== 'string' || code === '' || api.internalCodes.includes(code) || response.status >= 500) {
-    throw new Error(`HTTP ${response.status} ${String(code)}: ${text.slice(0, 160)}`)
+  return undefined
+}
+
+function sendRaw(api: FuzzHttpApi, request: FuzzHttpRequest, signal: AbortSignal): Promise<Refusal> {
+  let outgoing: ReturnType<typeof httpRequest>
+  try {
+    outgoing = httpRequest(api.url, {
+      method: request.method,
+      path: request.path,
+      ...(request.headers === undefined ? {} : { headers: { ...request.headers } }),
+      signal,
+    })
+  } catch (error) {
+    return Promise.reject(unsendable(error))
   }
-  throw new WeshError(code, `HTTP ${response.status}`)
+  return new Promise((resolve, reject) => {
+    outgoing.once('error', reject)
+    outgoing.once('response', (response) => {
+      const chunks: Buffer[] = []
+      response.on('data', (chunk: Buffer) => chunks.push(chunk))
+      response.once('error', reject)
+      response.once('end', () => {
+        const status = response.statusCode ?? 0
+        const text = Buffer.concat(chunks).toString('utf8')
+        resolve(status >= 200 && status < 300 ? undefined : { status, method: outgoing.method, text })
+      })
+    })
+    outgoing.end(request.body === undefined ? undefined : Buffer.from(request.body))
+  })
 }
