@@ -1,4 +1,4 @@
-import { toHex } from '@wesh/crypto'
+import { isWeshError, toHex } from '@wesh/crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { MAX_HTTP_BODY_BYTES } from '../constants.js'
@@ -61,6 +61,8 @@ export interface ReplicationHttpApi {
 export function replicationHttpApi(replicas: ReplicationNode): ReplicationHttpApi {
   const stats: ReplicationHttpStats = { responses: {} }
   const send = (response: ServerResponse, status: number, body?: unknown): void => {
+    // A client that hung up gets no answer and none is counted (its hang-up is no server failure).
+    if (response.destroyed) return
     stats.responses[status] = (stats.responses[status] ?? 0) + 1
     if (body === undefined) {
       response.writeHead(status).end()
@@ -180,10 +182,15 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   if (declared > MAX_HTTP_BODY_BYTES) throw tooLarge(declared)
   const chunks: Buffer[] = []
   let size = 0
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.byteLength
-    if (size > MAX_HTTP_BODY_BYTES) throw tooLarge(size)
-    chunks.push(chunk)
+  try {
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      size += chunk.byteLength
+      if (size > MAX_HTTP_BODY_BYTES) throw tooLarge(size)
+      chunks.push(chunk)
+    }
+  } catch (error) {
+    if (isWeshError(error)) throw error
+    throw malformed('the body ended before its length', error) // the client hung up
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
