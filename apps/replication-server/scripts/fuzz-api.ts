@@ -29,7 +29,9 @@ try {
   console.log(fuzzTable(seed, results))
   const alive = await server.alive()
   console.log(`\nThe server ${alive ? 'still answers' : '**no longer answers**'} after the run.`)
-  if (!alive || results.some((r) => r.findings.length > 0)) process.exitCode = 1
+  const serverErrors = alive ? await server.serverErrors() : 0
+  console.log(`It counted ${serverErrors} 5xx answer(s) in its metrics.`)
+  if (!alive || serverErrors > 0 || results.some((r) => r.findings.length > 0)) process.exitCode = 1
 } finally {
   const code = await server.stop()
   if (code !== 0) {

@@ -104,7 +104,7 @@ export function apiFuzzTargets(
   const fromRoot = (path: string) => `/${path.replace(/^\/+/, '')}`
   return [
     {
-      name: 'replication api: POST /v1/groups',
+      name: 'replication api: POST /v1/groups (JSON)',
       kind: 'json',
       decode: (body: unknown) => send('POST', '/v1/groups', { body: JSON.stringify(body) }),
       corpus: [...groups],

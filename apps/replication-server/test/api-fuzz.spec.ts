@@ -23,6 +23,7 @@ it('answers every fuzzed request with a coded refusal or a result, and keeps run
   expect(results.flatMap((result) => result.findings)).toEqual([])
   expect(results.every((result) => result.cases > 0)).toBe(true)
   expect(await server.alive()).toBe(true)
+  expect(await server.serverErrors()).toBe(0)
   stopped = server.stop()
   expect(await stopped).toBe(0)
 })

@@ -10,6 +10,11 @@ export interface FuzzServer {
   readonly api: { url: string; token: string }
   /** Whether the server still answers an authenticated `GET /v1/groups`, after the fuzz. */
   alive(): Promise<boolean>
+  /**
+   * The 5xx answers the server counted (`/metrics`), those its clients never read included: a request that failed
+   * after its client had gone is a finding too.
+   */
+  serverErrors(): Promise<number>
   /** Stops the server (SIGTERM; its exit code is returned) and removes its data directory. */
   stop(): Promise<number | null>
 }
@@ -36,6 +41,12 @@ export async function startFuzzServer(): Promise<FuzzServer> {
         (response) => response.ok,
         () => false,
       )
+    },
+    async serverErrors() {
+      const metrics = await (await fetch(`${api.url}/metrics`)).text()
+      return [...metrics.matchAll(/^wesh_replication_http_responses_total\{status="5\d\d"\} (\d+)$/gm)]
+        .map(([, count]) => Number(count))
+        .reduce((sum, count) => sum + count, 0)
     },
     async stop() {
       const code = await stop(server.child)
