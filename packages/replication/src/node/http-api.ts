@@ -60,10 +60,13 @@ export interface ReplicationHttpApi {
  */
 export function replicationHttpApi(replicas: ReplicationNode): ReplicationHttpApi {
   const stats: ReplicationHttpStats = { responses: {} }
+  const count = (status: number): void => {
+    stats.responses[status] = (stats.responses[status] ?? 0) + 1
+  }
   const send = (response: ServerResponse, status: number, body?: unknown): void => {
     // A client that hung up gets no answer and none is counted (its hang-up is no server failure).
     if (response.destroyed) return
-    stats.responses[status] = (stats.responses[status] ?? 0) + 1
+    count(status)
     if (body === undefined) {
       response.writeHead(status).end()
       return
@@ -151,7 +154,7 @@ export function replicationHttpApi(replicas: ReplicationNode): ReplicationHttpAp
           message: tooLarge ? 'the request headers are too large' : 'not a valid HTTP request',
         },
       })
-      stats.responses[status] = (stats.responses[status] ?? 0) + 1
+      count(status)
       socket.end(
         `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
           `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
