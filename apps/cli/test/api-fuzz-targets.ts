@@ -1,5 +1,5 @@
 import { WeshError } from '@wesh/crypto'
-import type { FuzzTarget } from '@wesh/sim'
+import { fuzzHttpRequest, type FuzzTarget } from '@wesh/sim'
 
 /** How long one fuzzed request may take; requests that wait on purpose (`wait`, `follow`, `voters`) end here. */
 export const FUZZ_REQUEST_TIMEOUT_MS = 3_000
@@ -31,9 +31,9 @@ function leavesLoopback(text: string): boolean {
 }
 
 /**
- * Sends one request to the daemon. A refusal is thrown as a WeshError with the API's error code (counted by
- * code); a 5xx, an `INTERNAL` code, a body that is not the API's error JSON, or a daemon that no longer answers is
- * thrown as a plain Error: a finding. Stream routes are read to their first line, then hung up on.
+ * Sends one request to the daemon, classified by `fuzzHttpRequest` (a refusal with the API's error JSON is counted
+ * by code; a 5xx, `INTERNAL`, a body that is not the error JSON or no answer is a finding); a request that would
+ * dial outside the machine is not sent. Stream routes are read to their first line, then hung up on.
  */
 async function request(
   api: { url: string; token: string },
@@ -45,42 +45,18 @@ async function request(
   if (leavesLoopback(`${path} ${typeof body === 'string' ? body : ''}`)) {
     throw new WeshError('SKIPPED_NOT_LOOPBACK', 'the request would dial outside 127.0.0.1')
   }
-  const signal = AbortSignal.timeout(FUZZ_REQUEST_TIMEOUT_MS)
-  let response: Response
-  try {
-    response = await fetch(`${api.url}${path}`, {
+  await fuzzHttpRequest(
+    // Waiting routes (`wait`, `follow`, `voters`) end at the timeout on purpose.
+    { url: api.url, internalCodes: ['INTERNAL'], waits: true },
+    {
       method,
+      path,
       headers: { authorization: `Bearer ${api.token}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : Buffer.from(body) }),
-      signal,
-    })
-  } catch (error) {
-    if (signal.aborted) throw new WeshError('CLIENT_TIMEOUT', 'no answer in time (a waiting request)')
-    throw new Error(`the daemon did not answer: ${String(error)}`)
-  }
-  if (response.ok) {
-    try {
-      if (stream && response.body !== null) {
-        const reader = response.body.getReader()
-        await reader.read()
-        await reader.cancel()
-      } else await response.arrayBuffer()
-    } catch {
-      // A stream still waiting when the request timed out: the hang-up is ours.
-    }
-    return
-  }
-  const text = await response.text()
-  let code: unknown
-  try {
-    code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code
-  } catch {
-    throw new Error(`HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 80)}`)
-  }
-  if (typeof code !== 'string' || code === '' || code === 'INTERNAL' || response.status >= 500) {
-    throw new Error(`HTTP ${response.status} ${String(code)}: ${text.slice(0, 160)}`)
-  }
-  throw new WeshError(code, `HTTP ${response.status}`)
+      ...(body === undefined ? {} : { body }),
+      stream,
+      timeoutMs: FUZZ_REQUEST_TIMEOUT_MS,
+    },
+  )
 }
 
 /**

@@ -66,7 +66,10 @@ export async function startServer(config: ServerConfig, log: Log): Promise<Runni
         .end(renderMetrics(replicas, api.stats))
       return
     }
-    response.writeHead(404).end()
+    api.notFound(request, response)
+  })
+  http.on('clientError', (error, socket) => {
+    api.clientError(error, socket)
   })
   const at = config.http.lastIndexOf(':')
   try {

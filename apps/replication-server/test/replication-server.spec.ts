@@ -1,75 +1,15 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, type ChildProcess } from 'node:child_process'
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { createMultiMemberGroup } from '@wesh/groups'
 import { MemorySecretStore, WeshAccount, createWeshNode } from '@wesh/groups/node'
 import { replicationGroupOf, replicationGroupToJson } from '@wesh/replication'
 import { ReplicationDeviceSync, offerReplicationDeviceLink } from '@wesh/replication/node'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { main, start, stop } from './server-process.js'
 
-const app = fileURLToPath(new URL('..', import.meta.url))
-const main = join(app, 'dist', 'main.js')
 const TOKEN = 'a-token-for-alice-0123456789'
-
-interface Listening {
-  event: 'listening'
-  peerId: string
-  multiaddrs: string[]
-  http: string
-}
-
-type LogLine = Record<string, unknown>
-
-interface Started {
-  child: ChildProcess
-  listening: Listening
-  stderr: () => string
-  /** Resolves with the first JSON log line (stderr) that `match` accepts, as soon as it is written. */
-  logged: (match: (line: LogLine) => boolean) => Promise<LogLine>
-}
-
-/** Starts the server process and resolves with its "listening" line. */
-function start(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [main, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const logLines: LogLine[] = []
-  const onLine = new EventTarget()
-  createInterface({ input: child.stderr }).on('line', (line) => {
-    if (!line.startsWith('{')) return // not one of ours (a Node warning): kept in stderr() only
-    logLines.push(JSON.parse(line) as LogLine)
-    onLine.dispatchEvent(new Event('line'))
-  })
-  const logged = (match: (line: LogLine) => boolean) =>
-    new Promise<LogLine>((resolve) => {
-      const check = (): void => {
-        const found = logLines.find(match)
-        if (found === undefined) return
-        onLine.removeEventListener('line', check)
-        resolve(found)
-      }
-      onLine.addEventListener('line', check)
-      check()
-    })
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout })
-    lines.once('line', (line) =>
-      resolve({ child, listening: JSON.parse(line) as Listening, stderr: () => stderr, logged }),
-    )
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)))
-  })
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) resolve(child.exitCode)
-    child.once('exit', (code) => resolve(code))
-    child.kill('SIGTERM')
-  })
-}
 
 /** True while a process with this pid exists. */
 function alive(pid: number): boolean {
@@ -86,16 +26,12 @@ describe('wesh-replication process', () => {
   const children: ChildProcess[] = []
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [join(app, 'node_modules', 'tsup', 'dist', 'cli-default.js')], {
-      cwd: app,
-      stdio: 'ignore',
-    })
     data = await mkdtemp(join(tmpdir(), 'wesh-repl-app-'))
     await writeFile(
       join(data, 'tokens.json'),
       JSON.stringify({ v: 1, tokens: [{ name: 'alice', token: TOKEN, maxGroups: 5 }] }),
     )
-  }, 60_000)
+  })
   afterEach(async () => {
     await Promise.all(children.splice(0).map((child) => stop(child)))
   })
@@ -144,9 +80,18 @@ describe('wesh-replication process', () => {
     const created = await post(TOKEN)
     expect(created.status).toBe(201)
     expect(await created.json()).toMatchObject({ groupId: group.groupId, groupType: 3 })
+    // Found by the API fuzz: a path outside the API and a method Node's HTTP parser refuses were answered without
+    // the API's error JSON.
+    const outside = await fetch(`${first.listening.http}/nothing`)
+    expect(outside.status).toBe(404)
+    expect(await outside.json()).toMatchObject({ error: { code: 'NOT_FOUND' } })
+    const unknownMethod = await fetch(`${first.listening.http}/v1/groups`, { method: 'GE9#yT' })
+    expect(unknownMethod.status).toBe(400)
+    expect(await unknownMethod.json()).toMatchObject({ error: { code: 'MALFORMED_REQUEST' } })
     const metrics = await (await fetch(`${first.listening.http}/metrics`)).text()
     expect(metrics).toContain('wesh_replication_groups 1')
     expect(metrics).toContain('wesh_replication_http_responses_total{status="201"} 1')
+    expect(metrics).toContain('wesh_replication_http_responses_total{status="400"} 1')
 
     const pid = first.child.pid!
     expect(await stop(first.child)).toBe(0)

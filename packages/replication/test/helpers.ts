@@ -1,5 +1,5 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
-import { createServer } from 'node:http'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,7 +16,12 @@ import {
 } from '@wesh/groups/node'
 import { ClassicLevel } from 'classic-level'
 import { ReplicationTokens, replicationGroupOf, type ReplicationGroup } from '../src/index.js'
-import { createReplicationNode, replicationHttpApi, type ReplicationNode } from '../src/node/index.js'
+import {
+  createReplicationNode,
+  replicationHttpApi,
+  type ReplicationHttpStats,
+  type ReplicationNode,
+} from '../src/node/index.js'
 
 const cleanup: (() => Promise<void>)[] = []
 
@@ -157,10 +162,15 @@ export interface HttpAnswer {
 export async function serveHttp(replica: ReplicationNode): Promise<{
   url: string
   call: (method: string, path: string, token?: string, body?: unknown) => Promise<HttpAnswer>
+  stats: ReplicationHttpStats
+  server: Server
 }> {
   const api = replicationHttpApi(replica)
   const server = createServer((request, response) => {
-    if (!api.handle(request, response)) response.writeHead(404).end()
+    if (!api.handle(request, response)) api.notFound(request, response)
+  })
+  server.on('clientError', (error, socket) => {
+    api.clientError(error, socket)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   cleanup.push(async () => {
@@ -183,7 +193,7 @@ export async function serveHttp(replica: ReplicationNode): Promise<{
       json: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
     }
   }
-  return { url, call }
+  return { url, call, stats: api.stats, server }
 }
 
 export async function connect(

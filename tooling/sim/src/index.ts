@@ -39,3 +39,9 @@ export {
   type FuzzTargetResult,
 } from './fuzz/run-fuzz.js'
 export { fuzzTable } from './fuzz/fuzz-table.js'
+export {
+  FUZZ_HTTP_TIMEOUT_MS,
+  fuzzHttpRequest,
+  type FuzzHttpApi,
+  type FuzzHttpRequest,
+} from './fuzz/http-request.js'

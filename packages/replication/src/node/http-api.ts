@@ -1,5 +1,6 @@
-import { toHex } from '@wesh/crypto'
+import { isWeshError, toHex } from '@wesh/crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { MAX_HTTP_BODY_BYTES } from '../constants.js'
 import { malformed, replicationError, ReplicationErrorCode } from '../errors.js'
 import { groupIdFromHex, replicaStatusToJson, replicationGroupFromJson } from '../json-codec.js'
@@ -35,6 +36,14 @@ export interface ReplicationHttpApi {
   readonly stats: ReplicationHttpStats
   /** Answers `request` if its path is under `/v1/` and returns true; returns false (and writes nothing) otherwise. */
   handle(request: IncomingMessage, response: ServerResponse): boolean
+  /** Answers 404 `NOT_FOUND` in the API's error JSON: for the paths `handle` leaves that the server does not serve. */
+  notFound(request: IncomingMessage, response: ServerResponse): void
+  /**
+   * A `node:http` server's `clientError` listener: answers a request that Node's HTTP parser refused (an unknown
+   * method, a malformed header or target) with 400 `MALFORMED_REQUEST`, headers over Node's limit with 431
+   * `REQUEST_TOO_LARGE`, in the API's error JSON rather than Node's bodiless 400, then closes the connection.
+   */
+  clientError(error: Error, socket: Duplex): void
 }
 
 /**
@@ -51,8 +60,13 @@ export interface ReplicationHttpApi {
  */
 export function replicationHttpApi(replicas: ReplicationNode): ReplicationHttpApi {
   const stats: ReplicationHttpStats = { responses: {} }
-  const send = (response: ServerResponse, status: number, body?: unknown): void => {
+  const count = (status: number): void => {
     stats.responses[status] = (stats.responses[status] ?? 0) + 1
+  }
+  const send = (response: ServerResponse, status: number, body?: unknown): void => {
+    // A client that hung up gets no answer and none is counted (its hang-up is no server failure).
+    if (response.destroyed) return
+    count(status)
     if (body === undefined) {
       response.writeHead(status).end()
       return
@@ -69,6 +83,9 @@ export function replicationHttpApi(replicas: ReplicationNode): ReplicationHttpAp
     // The rest of an oversized body is not read: the connection cannot be reused.
     if (code === ReplicationErrorCode.REQUEST_TOO_LARGE) response.setHeader('connection', 'close')
     send(response, HTTP_STATUS_OF[code], { error: { code, message } })
+  }
+  const noRoute = (response: ServerResponse, status: number, method = '', path = ''): void => {
+    send(response, status, { error: { code: 'NOT_FOUND', message: `no route for ${method} ${path}` } })
   }
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const url = new URL(request.url ?? '/', 'http://replica')
@@ -100,9 +117,12 @@ export function replicationHttpApi(replicas: ReplicationNode): ReplicationHttpAp
       else send(response, 200, replicaStatusToJson(status))
       return
     }
-    send(response, url.pathname === '/v1/groups' || id !== undefined ? 405 : 404, {
-      error: { code: 'NOT_FOUND', message: `no route for ${request.method ?? ''} ${url.pathname}` },
-    })
+    noRoute(
+      response,
+      url.pathname === '/v1/groups' || id !== undefined ? 405 : 404,
+      request.method,
+      url.pathname,
+    )
   }
   return {
     stats,
@@ -112,6 +132,34 @@ export function replicationHttpApi(replicas: ReplicationNode): ReplicationHttpAp
         fail(response, error)
       })
       return true
+    },
+    notFound(request, response) {
+      noRoute(response, 404, request.method, request.url)
+    },
+    clientError(error, socket) {
+      const code = (error as { code?: unknown }).code
+      // As Node's own answer: a reset or timed-out connection, or one whose answer to an earlier request has
+      // begun (bytes of ours would corrupt it), is closed without a word.
+      const answering =
+        (socket as { _httpMessage?: ServerResponse | null })._httpMessage?.headersSent === true
+      if (typeof code !== 'string' || !code.startsWith('HPE_') || !socket.writable || answering) {
+        socket.destroy()
+        return
+      }
+      const tooLarge = code === 'HPE_HEADER_OVERFLOW'
+      const status = tooLarge ? 431 : 400
+      const body = JSON.stringify({
+        error: {
+          code: tooLarge ? ReplicationErrorCode.REQUEST_TOO_LARGE : ReplicationErrorCode.MALFORMED_REQUEST,
+          message: tooLarge ? 'the request headers are too large' : 'not a valid HTTP request',
+        },
+      })
+      count(status)
+      socket.end(
+        `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+          `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+          `connection: close\r\n\r\n${body}`,
+      )
     },
   }
 }
@@ -137,10 +185,15 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   if (declared > MAX_HTTP_BODY_BYTES) throw tooLarge(declared)
   const chunks: Buffer[] = []
   let size = 0
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.byteLength
-    if (size > MAX_HTTP_BODY_BYTES) throw tooLarge(size)
-    chunks.push(chunk)
+  try {
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      size += chunk.byteLength
+      if (size > MAX_HTTP_BODY_BYTES) throw tooLarge(size)
+      chunks.push(chunk)
+    }
+  } catch (error) {
+    if (isWeshError(error)) throw error
+    throw malformed('the body ended before its length', error) // the client hung up
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http'
+import { connect } from 'node:net'
 import { randomBytes, toHex } from '@wesh/crypto'
 import { contactGroup, accountGroup, AccountKeys } from '@wesh/groups'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -269,4 +271,53 @@ describe('HTTP JSON API', () => {
     expect((await call('GET', `/v1/groups/${json.groupId}`, alice)).status).toBe(404)
     expect((await call('PUT', '/v1/groups', alice)).status).toBe(405)
   })
+
+  it('answers a path outside its routes and a request Node cannot parse with its error JSON, and keeps serving', async () => {
+    // Found by the replication server's API fuzz: both were answered with an empty body (a method that is not
+    // HTTP's by Node's bare 400), which a client of the API cannot read as an error.
+    const replica = await startReplica({ tokens: tokensFor([{ name: 'alice' }]) })
+    const { url, call } = await serveHttp(replica)
+    expect(await call('GET', '/metrics')).toMatchObject({
+      status: 404,
+      json: { error: { code: 'NOT_FOUND' } },
+    })
+    const answer = await rawRequest(url, 'GE9#yT /v1/groups HTTP/1.1\r\nhost: replica\r\n\r\n')
+    expect(answer.head).toMatch(/^HTTP\/1\.1 400 .*connection: close/is)
+    expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'MALFORMED_REQUEST' } })
+    const huge = await rawRequest(url, `GET /v1/groups HTTP/1.1\r\nx-pad: ${'a'.repeat(20_000)}\r\n\r\n`)
+    expect(huge.head).toMatch(/^HTTP\/1\.1 431 /)
+    expect(JSON.parse(huge.body)).toMatchObject({ error: { code: 'REQUEST_TOO_LARGE' } })
+    expect((await call('GET', '/v1/groups', tokenOf('alice'))).status).toBe(200)
+  })
+
+  it('counts no server failure for a client that hangs up in the middle of its body', async () => {
+    // Found with a probe beside the API fuzz (which never hangs up): reading the body failed with Node's
+    // "aborted", which was answered 500 REPLICATION_INTERNAL_ERROR to no one and counted as a server failure.
+    const replica = await startReplica({ tokens: tokensFor([{ name: 'alice' }]) })
+    const { url, call, stats, server } = await serveHttp(replica)
+    const reading = new Promise<IncomingMessage>((resolve) => {
+      server.once('request', resolve)
+    })
+    const { hostname, port } = new URL(url)
+    const socket = connect(Number(port), hostname)
+    const headers = `host: replica\r\nauthorization: Bearer ${tokenOf('alice')}\r\ncontent-length: 100`
+    socket.write(`POST /v1/groups HTTP/1.1\r\n${headers}\r\n\r\n{"groupType":`) // 13 bytes of the 100 announced
+    const request = await reading // the API is reading the body
+    socket.destroy()
+    await new Promise((resolve) => request.once('close', resolve)) // after its "aborted" error
+    await new Promise(setImmediate) // the request's failure, handled in the same turn, is counted by now
+    expect(stats.responses[500]).toBeUndefined()
+    expect((await call('GET', '/v1/groups', tokenOf('alice'))).status).toBe(200)
+  })
 })
+
+/** Sends `request` as is on a new connection and reads the answer until the server closes it. */
+async function rawRequest(url: string, request: string): Promise<{ head: string; body: string }> {
+  const { hostname, port } = new URL(url)
+  const socket = connect(Number(port), hostname)
+  socket.end(request)
+  let text = ''
+  for await (const chunk of socket) text += (chunk as Buffer).toString()
+  const at = text.indexOf('\r\n\r\n')
+  return { head: text.slice(0, at), body: text.slice(at + 4) }
+}
