@@ -39,6 +39,7 @@ export {
   type FuzzTargetResult,
 } from './fuzz/run-fuzz.js'
 export { fuzzTable } from './fuzz/fuzz-table.js'
+export { fuzzScriptArgs, runFuzzScript, type FuzzScriptArgs } from './fuzz/fuzz-script.js'
 export {
   FUZZ_HTTP_TIMEOUT_MS,
   fuzzHttpRequest,
