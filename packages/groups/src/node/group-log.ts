@@ -190,12 +190,15 @@ export async function openGroupLog(options: GroupLogOptions): Promise<EventsData
     get: readEntry, // serving a peer does not use up what is kept for this node's own reader
     block: localBlock, // what a peer is served is what is here: never a fetch from the network
     ...(frontier === undefined ? {} : { history: { frontier, page: historyPage as number } }),
-    index: async (entryHashes) => {
-      // What OrbitDB's join writes for each entry (its oplog store's addVerified); the blocks are stored already.
-      await inParallel(entryHashes, INDEX_WRITES_AT_ONCE, (entryHash) =>
-        indexStorage.put(entryHash, true as unknown as Uint8Array),
-      )
-    },
+    // What OrbitDB's join writes for each entry (its oplog store's addVerified); the blocks are stored already.
+    // Alone with joins: a join of an entry of the run (a head gossiped meanwhile) that saw its parents indexed but
+    // not itself yet made it a head behind the run's own head, which that head's join then did not drop.
+    index: (entryHashes) =>
+      exclusive(() =>
+        inParallel(entryHashes, INDEX_WRITES_AT_ONCE, (entryHash) =>
+          indexStorage.put(entryHash, true as unknown as Uint8Array),
+        ),
+      ).then(() => undefined),
     peers: () => [...log.peers, ...pubsub.getSubscribers(address).map(String)],
     onError: onSyncError,
     onCatchUpEnd: () => {
