@@ -1,4 +1,5 @@
 import type { Storage } from '@orbitdb/core'
+import { HEADS_KEY, readStoredHeads, storedHeadsBytes } from './stored-heads.js'
 
 /** Checks an OrbitDB entry signature: hex signature, hex public key, the signed bytes (OrbitDB's `identity.verify`). */
 export type EntrySignatureVerifier = (
@@ -74,22 +75,22 @@ export class PendingEntries {
    * The log's heads, never keeping an entry behind a head a catch-up brought. OrbitDB's join drops the heads it meets
    * walking back from the new head through entries not in the log yet; a catch-up adds those entries to the index
    * beforehand, so the walk ends at once and an old head further back than the new head's references stayed a head
-   * beside it for good, on this replica alone (RESILIENCE.md bug 11). OrbitDB 4.0.0 writes the heads as one JSON
-   * list of `{ hash, next }` under `heads`, from the join inside its lock: filtered here, the write stays one write.
+   * beside it for good, on this replica alone (RESILIENCE.md bug 11). OrbitDB writes the heads (stored-heads.ts) from the
+   * join inside its lock: filtered here, the write stays one write.
    */
   headsStorage(storage: Storage): Storage {
     return {
       ...storage,
-      put: (key, data) => storage.put(key, key === 'heads' ? this.#withoutCovered(data) : data),
+      put: (key, data) => storage.put(key, key === HEADS_KEY ? this.#withoutCovered(data) : data),
     }
   }
 
   #withoutCovered(data: Uint8Array): Uint8Array {
     if (this.#behind.size === 0) return data
-    const heads = JSON.parse(new TextDecoder().decode(data)) as { hash: string }[]
+    const heads = readStoredHeads(data)
     const covered = new Set(heads.flatMap(({ hash }) => [...(this.#behind.get(hash) ?? [])]))
     if (covered.size === 0) return data
-    return new TextEncoder().encode(JSON.stringify(heads.filter(({ hash }) => !covered.has(hash))))
+    return storedHeadsBytes(heads.filter(({ hash }) => !covered.has(hash)))
   }
 
   /** The log's index, answering "not in the log" for pending entries without reading the disk. */

@@ -1,4 +1,5 @@
 import type { EventsDatabase, EventsPayload, LogEntry, Storage } from '@orbitdb/core'
+import { HEADS_KEY, readStoredHeads, storedHeadsBytes } from './stored-heads.js'
 
 /** Entries one check of a log's heads reads at most; past that the check gives up until the next update. */
 export const STALE_HEADS_WALK_LIMIT = 10_000
@@ -63,8 +64,10 @@ export function dropStaleHeads(
   const isAgain = () => again
 
   const check = async (): Promise<void> => {
+    // Most updates leave one head (every append does): counted from the stored list, no entry is read for them.
+    const stored = await headsStorage.get(HEADS_KEY)
+    if (stored === undefined || readStoredHeads(stored).length < 2) return
     const heads = await log.heads()
-    if (heads.length < 2) return
     const behind = await headsBehindOthers(
       heads,
       (hash) => log.has(hash),
@@ -72,13 +75,13 @@ export function dropStaleHeads(
     )
     if (behind === undefined || behind.size === 0 || isStopped()) return
     await exclusive(async () => {
-      const stored = await headsStorage.get('heads')
-      if (stored === undefined || isStopped()) return
-      const current = JSON.parse(new TextDecoder().decode(stored)) as { hash: string }[]
+      const now = await headsStorage.get(HEADS_KEY)
+      if (now === undefined || isStopped()) return
+      const current = readStoredHeads(now)
       const kept = current.filter((head) => !behind.has(head.hash))
       // Never all of them: a head is only dropped for another one that stays.
       if (kept.length < current.length && kept.length > 0) {
-        await headsStorage.put('heads', new TextEncoder().encode(JSON.stringify(kept)))
+        await headsStorage.put(HEADS_KEY, storedHeadsBytes(kept))
       }
     })
   }
