@@ -10,7 +10,15 @@ import type {
   MessageView,
   ReplicaView,
 } from '../src/api/schema.js'
-import { killAll, startWesh, wesh, weshError, weshJson, type LiveProcess } from './processes.js'
+import {
+  LOOPBACK_NETWORK,
+  killAll,
+  startWesh,
+  wesh,
+  weshError,
+  weshJson,
+  type LiveProcess,
+} from './processes.js'
 import { startRendezvousServer, startReplicationServer, type ServerProcess } from './servers.js'
 
 interface Ready {
@@ -18,8 +26,6 @@ interface Ready {
   peerId: string
   addresses: string[]
 }
-
-const network = ['--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--dht', 'lan']
 
 describe('contacts through a rendezvous server, device linking, replication', () => {
   let root: string
@@ -34,7 +40,7 @@ describe('contacts through a rendezvous server, device linking, replication', ()
   let family: GroupView & { link: string }
 
   async function startDaemon(profile: string, extra: string[] = []) {
-    const daemon = startWesh(['daemon', ...on(profile), ...network, ...extra, '--json'])
+    const daemon = startWesh(['daemon', ...on(profile), ...LOOPBACK_NETWORK, ...extra, '--json'])
     daemons.push(daemon)
     return JSON.parse(await daemon.line((line) => line.includes('"ready"'))) as Ready
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { GroupView, IdView, InvitationView, PollView } from '../src/api/schema.js'
 import type { FuzzReferences } from './api-fuzz-targets.js'
-import { startWesh, weshJson } from './processes.ts'
+import { LOOPBACK_NETWORK, startWesh, weshJson } from './processes.ts'
 
 export interface FuzzDaemon {
   readonly api: { url: string; token: string }
@@ -22,16 +22,7 @@ export async function startFuzzDaemon(): Promise<FuzzDaemon> {
   const root = await mkdtemp(join(tmpdir(), 'wesh-api-fuzz-'))
   const profile = ['--profile', join(root, 'profile')]
   await weshJson(['init', '--name', 'Fuzz', ...profile])
-  const daemon = startWesh([
-    'daemon',
-    ...profile,
-    '--listen',
-    '/ip4/127.0.0.1/tcp/0',
-    '--no-mdns',
-    '--dht',
-    'lan',
-    '--json',
-  ])
+  const daemon = startWesh(['daemon', ...profile, ...LOOPBACK_NETWORK, '--json'])
   const ready = JSON.parse(await daemon.line((line) => line.includes('"ready"'))) as {
     api: string
     peerId: string

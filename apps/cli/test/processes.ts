@@ -6,6 +6,9 @@ import { fileURLToPath } from 'node:url'
 export const app = fileURLToPath(new URL('..', import.meta.url))
 export const main = join(app, 'dist', 'main.js')
 
+/** A daemon's network options in tests: 127.0.0.1 only, no multicast, a LAN DHT. */
+export const LOOPBACK_NETWORK = ['--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--dht', 'lan'] as const
+
 export interface Run {
   readonly code: number | null
   readonly stdout: string

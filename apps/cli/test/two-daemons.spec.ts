@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { GroupView, IdView, MessageView, PollView, StatusView } from '../src/api/schema.js'
 import { MAX_REQUEST_BYTES } from '../src/constants.js'
 import {
+  LOOPBACK_NETWORK,
   killAll,
   startWesh,
   startWeshInTerminal,
@@ -32,8 +33,6 @@ const hasScript = (() => {
   }
 })()
 
-const network = ['--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--dht', 'lan']
-
 describe('two wesh daemons on loopback', () => {
   let root: string
   let xdg: string
@@ -47,7 +46,7 @@ describe('two wesh daemons on loopback', () => {
   let atBob: { process: LiveProcess; ready: Ready }
 
   async function startDaemon(profile: string) {
-    const process = startWesh(['daemon', ...on(profile), ...network, '--json'], { env: env() })
+    const process = startWesh(['daemon', ...on(profile), ...LOOPBACK_NETWORK, '--json'], { env: env() })
     const ready = JSON.parse(await process.line((line) => line.includes('"ready"'))) as Ready
     daemons.push({ process, ready })
     return { process, ready }
@@ -109,7 +108,7 @@ describe('two wesh daemons on loopback', () => {
   it('starts both daemons, writes an owner-only token, and refuses a second daemon on a profile', async () => {
     ;[atAlice, atBob] = await Promise.all([startDaemon(alice), startDaemon(bob)])
     expect((await stat(join(bob, 'api-token'))).mode & 0o777).toBe(0o600)
-    const twice = await weshError(['daemon', ...on(bob), ...network], { env: env() })
+    const twice = await weshError(['daemon', ...on(bob), ...LOOPBACK_NETWORK], { env: env() })
     expect(twice.code).toBe('DAEMON_ALREADY_RUNNING')
     // The default profile answers without --profile.
     const status = await weshJson<StatusView>(['status'], { env: env() })
