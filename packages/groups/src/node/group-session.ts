@@ -19,7 +19,6 @@ import {
   type ReceiverStateV1,
   type SenderStateV1,
 } from '@wesh/ratchet'
-import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { encodeAppEvent, createPoll } from '../app-event.js'
 import { MAX_SEALED_ATTACHMENT_BYTES, openAttachment, sealAttachment } from '../attachment.js'
@@ -36,6 +35,7 @@ import type { SecretStore } from './memory-secret-store.js'
 import type { WeshNode } from './wesh-node.js'
 import { AsyncQueue } from './async-queue.js'
 import { MetadataReader } from './metadata-reader.js'
+import { ReplicaConnections } from './replica-connections.js'
 import type { PeerRendezvous } from './peer-rendezvous.js'
 import { groupLogTopic } from '@wesh/rendezvous'
 
@@ -124,7 +124,7 @@ export class GroupSession {
   #work: Promise<void> = Promise.resolve()
   #updateWaiters: (() => void)[] = []
   #closed = false
-  readonly #replicasDialled = new Set<string>()
+  readonly #replicas: ReplicaConnections
   /** One per log: where the group's members meet (PROTOCOL.md §2 "group log point"). */
   #meetings: PeerRendezvous[] = []
 
@@ -144,6 +144,9 @@ export class GroupSession {
     this.#messages = logs.messages
     this.#sender = sender
     this.#device = ed25519Signer(deviceSeed)
+    this.#replicas = new ReplicaConnections(options.node.libp2p, (error) =>
+      options.onRejected?.('replica', error),
+    )
     this.#metadataReader = new MetadataReader(options.group, options.memberSeed, (error) =>
       options.onRejected?.('metadata event', error),
     )
@@ -439,6 +442,7 @@ export class GroupSession {
   /** Stops reading; the logs stay open on the node until it stops. */
   async close(): Promise<void> {
     this.#closed = true
+    this.#replicas.close()
     for (const meeting of this.#meetings) await meeting.stop()
     await this.#work
     for (const queue of this.#subscribers) queue.end()
@@ -482,7 +486,8 @@ export class GroupSession {
   async #syncMetadata(): Promise<void> {
     if (this.#closed) return
     this.#state = this.#metadataReader.read(await this.#metadata.all())
-    this.#connectToReplicas()
+    // The replication servers recorded in the group serve its logs: they are dialled and kept connected.
+    for (const server of this.#state.replicas.keys()) this.#replicas.add(server)
     await this.#join()
     for (const [device, chain] of this.#state.chainKeys) {
       if (this.#receivers.has(device)) continue
@@ -492,26 +497,6 @@ export class GroupSession {
       const waiting = this.#pending.get(device) ?? []
       this.#pending.delete(device)
       for (const { id, envelope } of waiting) await this.#readMessage(id, envelope, {})
-    }
-  }
-
-  /** Dials each replication server recorded in the group (event 403) once, in the background: they serve the logs. */
-  #connectToReplicas(): void {
-    const { libp2p } = this.#options.node
-    for (const server of this.#state.replicas.keys()) {
-      if (this.#replicasDialled.has(server)) continue
-      this.#replicasDialled.add(server)
-      let address
-      try {
-        address = multiaddr(server)
-      } catch (error) {
-        this.#options.onRejected?.('replica', error)
-        continue
-      }
-      libp2p.dial(address).then(
-        () => undefined,
-        (error: unknown) => this.#options.onRejected?.('replica', error), // down or moved: members still serve
-      )
     }
   }
 

@@ -54,3 +54,30 @@ it('every member dials the replication servers recorded in the group (event 403)
   await bobMeetsReplica
   expect(bob.node.libp2p.getConnections(replica.node.libp2p.peerId).length).toBeGreaterThan(0)
 })
+
+it('a member dials a recorded replication server again each time the connection drops', async () => {
+  const alice = await startDevice()
+  const bob = await startDevice()
+  const replica = await startDevice() // any reachable node stands in for the server here
+  const replicaId = replica.node.libp2p.peerId
+  const untilAliceMeetsReplica = () =>
+    new Promise<void>((resolve) => {
+      const onConnect = (event: CustomEvent<{ equals(other: unknown): boolean }>) => {
+        if (!event.detail.equals(replicaId)) return
+        alice.node.libp2p.removeEventListener('peer:connect', onConnect)
+        resolve()
+      }
+      alice.node.libp2p.addEventListener('peer:connect', onConnect)
+    })
+  const aliceSession = await openContactGroup(alice, bob)
+  const met = untilAliceMeetsReplica()
+  await aliceSession.recordReplica(replica.node.libp2p.getMultiaddrs()[0]!.toString())
+  await met
+  // The connection drops (a link changing, libp2p's connection monitor cutting it): the member comes back, each time.
+  for (let drop = 0; drop < 2; drop++) {
+    const back = untilAliceMeetsReplica()
+    await alice.node.libp2p.hangUp(replicaId)
+    await back
+  }
+  expect(alice.node.libp2p.getConnections(replicaId).length).toBeGreaterThan(0)
+})

@@ -17,6 +17,7 @@ const { values } = parseArgs({
     'groups-per-member': { type: 'string', default: '2' },
     messages: { type: 'string', default: '10' },
     'phase-timeout-s': { type: 'string', default: '300' },
+    'shared-dht': { type: 'boolean', default: false },
   },
 })
 const serverScript = join(import.meta.dirname, '..', 'load', 'server-child.js')
@@ -41,6 +42,7 @@ if (values.only === undefined || values.only === 'replication') {
     groupsPerMember: Number(values['groups-per-member']),
     messages: Number(values.messages),
     phaseTimeoutMs: Number(values['phase-timeout-s']) * 1000,
+    sharedDht: values['shared-dht'],
     serverScript,
     log,
   })

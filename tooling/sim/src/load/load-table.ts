@@ -29,6 +29,7 @@ export function replicationLoadTable(r: ReplicationLoadReport): string {
   return [
     '| what | result |',
     '|---|---|',
+    `| devices | ${r.members} members and ${r.members} contacts in one process; ${r.sharedDht ? 'all in one DHT with the server' : 'each on a DHT of its own'} |`,
     `| add over /wesh/replication/1.0.0 | ${r.added} of ${r.groups} groups from ${r.members} members at once in ${seconds(r.addMs)} (p50 ${seconds(r.addP50Ms)}, max ${seconds(r.addMaxMs)}); ${r.addedOnRetry} more when asked again; errors: ${JSON.stringify(r.addErrors)} |`,
     `| members write, server syncs | ${r.messages} messages (1 KiB) from ${r.members} members at once: ${r.syncMs === undefined ? 'NOT all on the server within the phase' : `all on the server ${seconds(r.syncMs)} after the first send`} |`,
     `| catch-up from the server | ${r.caughtUp} of ${r.groups} groups read in full by ${r.members} fresh contact devices at once in ${seconds(r.catchUpMs)} |`,

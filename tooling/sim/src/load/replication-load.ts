@@ -25,6 +25,14 @@ export interface ReplicationLoadOptions {
   readonly serverScript: string
   /** Nodes started at once (starting a node is CPU-heavy); default 5. */
   readonly startConcurrency?: number
+  /**
+   * Member and contact devices in one DHT with each other (through the server, their one bootstrap). Default false:
+   * each device runs a DHT of its own. All devices live in this one process on the machine the server runs on,
+   * and in one DHT 50 members dialled each other until ~650 connections, whose pings, identify and gossip swamped
+   * the process — load that 50 phones would carry on their own processors — while pings that took over 5 s made
+   * libp2p's connection monitor cut connections, the server's among them (RESILIENCE.md, replication load).
+   */
+  readonly sharedDht?: boolean
   /** Each phase (add, sync, catch-up) is abandoned after this long, and reported as such; default 5 min. */
   readonly phaseTimeoutMs?: number
   readonly log?: (line: string) => void
@@ -32,6 +40,7 @@ export interface ReplicationLoadOptions {
 
 export interface ReplicationLoadReport {
   readonly members: number
+  readonly sharedDht: boolean
   readonly groups: number
   readonly messages: number
   /** Every member asks the server to replicate its groups at once (`/wesh/replication/1.0.0`, token). */
@@ -72,6 +81,7 @@ interface Device {
  */
 export async function runReplicationLoad(options: ReplicationLoadOptions): Promise<ReplicationLoadReport> {
   const { members, groupsPerMember, messages, startConcurrency = 5, log = () => undefined } = options
+  const sharedDht = options.sharedDht ?? false
   const phaseTimeoutMs = options.phaseTimeoutMs ?? 300_000
   let deadline = AbortSignal.timeout(phaseTimeoutMs)
   const problems: string[] = []
@@ -98,7 +108,10 @@ export async function runReplicationLoad(options: ReplicationLoadOptions): Promi
       const batch = Array.from({ length: Math.min(startConcurrency, members - first) }, (_, i) => first + i)
       await Promise.all(
         batch.map(async (index) => {
-          const node = await createWeshNode({ directory: join(root, `${label}-${index}`), network: LOOPBACK })
+          const network = sharedDht
+            ? LOOPBACK
+            : { ...LOOPBACK, dhtProtocol: `/wesh-load/${label}-${index}/kad/1.0.0` }
+          const node = await createWeshNode({ directory: join(root, `${label}-${index}`), network })
           const device: Device = { node, sessions: [] }
           devices.push(device)
           device.sessions.push(...(await open(node, index)))
@@ -220,6 +233,7 @@ export async function runReplicationLoad(options: ReplicationLoadOptions): Promi
     addTimes.sort((a, b) => a - b)
     return {
       members,
+      sharedDht,
       groups: groupIds.length,
       messages: groupIds.length * messages,
       addMs,
