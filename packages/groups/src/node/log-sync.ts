@@ -257,8 +257,10 @@ export class LogSync extends EventTarget {
     // The page is here — or what peers had of it over log sync: the rest stays on peers, and the join stops where
     // it begins rather than walking the whole history block by block.
     await log.history?.frontier.move({ next: catchUp.wantedBounds, refs: await catchUp.refsLeft() })
-    // Before the index: the join's walk will stop at the first entry it finds there, short of the heads behind it.
-    log.pending.behind(head.hash, catchUp.reachedInLog)
+    // Before the index: the join's walk will stop at the first entry it finds there, short of the heads behind it —
+    // those the catch-up's walk stopped at, and any entry of the run that a join of its own (a late gossip message)
+    // made a head meanwhile: every entry held was reached walking back from the head.
+    log.pending.behind(head.hash, new Set([...catchUp.reachedInLog, ...catchUp.held]))
     await this.#index(log, catchUp)
     return true
   }

@@ -18,7 +18,7 @@ export type EntrySignatureVerifier = (
 export class PendingEntries {
   readonly #admitted = new Set<string>()
   readonly #blocks = new Map<string, Uint8Array>()
-  /** Per head a catch-up brought: the entries of the log its walk stopped at, all of them behind that head. */
+  /** Per head a catch-up brought: entries behind that head (those its walk stopped at, and those it brought). */
   readonly #behind = new Map<string, ReadonlySet<string>>()
 
   /** Records that the entry with this hash passed the access controller. */
@@ -37,8 +37,8 @@ export class PendingEntries {
   }
 
   /**
-   * Records the entries of the log a catch-up of `head` reached, each an ancestor of `head`: once `head` is a head,
-   * none of them may be one (see {@link PendingEntries.headsStorage}).
+   * Records entries a catch-up of `head` reached, each an ancestor of `head`: once `head` is a head, none of them may
+   * be one (see {@link PendingEntries.headsStorage}).
    */
   behind(head: string, reached: ReadonlySet<string>): void {
     this.#behind.set(head, reached)
