@@ -31,27 +31,33 @@ async function joined(log: EventsDatabase, hash: string): Promise<void> {
   }
 }
 
-it('drops the old head when a catch-up brings entries written on top of it, however far back', async () => {
+/**
+ * A replica that joined the writer's first entry, then was away (its log closed) while the writer wrote a run longer
+ * than OrbitDB's references reach (16 entries back, and 16 more from the oldest of them): the join of the new head
+ * meets the old head only by walking the whole run, which the catch-up adds to the index before the join
+ * (RESILIENCE.md bug 11).
+ */
+async function replicaAwayForARun() {
   const writer = await node()
   const replica = await node()
   const writerLog = await fixture.open(writer)
   await fixture.append(writerLog, 1, () => Uint8Array.of(0))
   const [oldHead] = (await writerLog.log.heads()).map((head) => head.hash)
   await replica.libp2p.dial(writer.libp2p.getMultiaddrs()[0]!)
-  let replicaLog = await fixture.open(replica)
-  const address = replicaLog.address
+  const replicaLog = await fixture.open(replica)
   await joined(replicaLog, oldHead!)
-
-  // While the replica is away, the writer writes a run longer than OrbitDB's references reach (16 entries back, and
-  // 16 more from the oldest of them): the join of the new head meets the old head only by walking the whole run,
-  // which the catch-up adds to the index before the join (RESILIENCE.md bug 11).
   await replicaLog.close()
   await fixture.append(writerLog, 50, () => Uint8Array.of(1))
   const [newHead] = (await writerLog.log.heads()).map((head) => head.hash)
+  return { replica, writerLog, address: replicaLog.address, newHead: newHead! }
+}
+
+it('drops the old head when a catch-up brings entries written on top of it, however far back', async () => {
+  const { replica, writerLog, address, newHead } = await replicaAwayForARun()
   const blocksBefore = replica.logSync!.stats.blocksReceived
-  replicaLog = await fixture.open(replica)
+  const replicaLog = await fixture.open(replica)
   expect(replicaLog.address).toBe(address)
-  await joined(replicaLog, newHead!)
+  await joined(replicaLog, newHead)
 
   expect(replica.logSync!.stats.blocksReceived - blocksBefore).toBe(49) // the run came by log sync
   expect(await headsOf(replicaLog)).toBe(newHead) // not the old head beside it
@@ -59,21 +65,10 @@ it('drops the old head when a catch-up brings entries written on top of it, howe
 }, 120_000)
 
 it('drops an entry of the run that a join of its own made a head while the catch-up was under way', async () => {
-  const writer = await node()
-  const replica = await node()
-  const writerLog = await fixture.open(writer)
-  await fixture.append(writerLog, 1, () => Uint8Array.of(0))
-  const [oldHead] = (await writerLog.log.heads()).map((head) => head.hash)
-  await replica.libp2p.dial(writer.libp2p.getMultiaddrs()[0]!)
-  let replicaLog = await fixture.open(replica)
-  await joined(replicaLog, oldHead!)
-
-  await replicaLog.close()
-  await fixture.append(writerLog, 50, () => Uint8Array.of(1))
-  const [newHead] = (await writerLog.log.heads()).map((head) => head.hash)
+  const { replica, writerLog, newHead } = await replicaAwayForARun()
   const entries = await Promise.all((await writerLog.all()).map(({ hash }) => writerLog.log.get(hash)))
   const firstOfRun = entries.find((entry) => entry?.clock.time === 2)!
-  replicaLog = await fixture.open(replica)
+  const replicaLog = await fixture.open(replica)
   // The first entry of the run arrives on its own (a gossip message late) once the run is fetched, before the catch-up
   // puts it in the index: its parent is in the log, so it is joined at once, as a head (seen under load in CI).
   let lateJoin: Promise<boolean> | undefined
@@ -81,7 +76,7 @@ it('drops an entry of the run that a join of its own made a head while the catch
     if ((event as CustomEvent<{ wanted: number }>).detail.wanted > 0) return
     lateJoin ??= replicaLog.log.joinEntry(firstOfRun)
   })
-  await joined(replicaLog, newHead!)
+  await joined(replicaLog, newHead)
 
   expect(await lateJoin).toBe(true) // it was a head before the run reached the index
   expect(await headsOf(replicaLog)).toBe(newHead) // not beside the new head
