@@ -260,7 +260,7 @@ export class LogSync extends EventTarget {
     // Before the index: the join's walk will stop at the first entry it finds there, short of the heads behind it —
     // those the catch-up's walk stopped at, and any entry of the run that a join of its own (a late gossip message)
     // made a head meanwhile: every entry held was reached walking back from the head.
-    log.pending.behind(head.hash, new Set([...catchUp.reachedInLog, ...catchUp.held]))
+    log.pending.behind(head.hash, catchUp.reachedInLog, catchUp.held)
     await this.#index(log, catchUp)
     return true
   }

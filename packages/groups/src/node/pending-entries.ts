@@ -18,8 +18,8 @@ export type EntrySignatureVerifier = (
 export class PendingEntries {
   readonly #admitted = new Set<string>()
   readonly #blocks = new Map<string, Uint8Array>()
-  /** Per head a catch-up brought: entries behind that head (those its walk stopped at, and those it brought). */
-  readonly #behind = new Map<string, ReadonlySet<string>>()
+  /** Per head a catch-up brought: sets of entries behind that head (those its walk stopped at, those it brought). */
+  readonly #behind = new Map<string, readonly ReadonlySet<string>[]>()
 
   /** Records that the entry with this hash passed the access controller. */
   admit(hash: string): void {
@@ -40,8 +40,8 @@ export class PendingEntries {
    * Records entries a catch-up of `head` reached, each an ancestor of `head`: once `head` is a head, none of them may
    * be one (see {@link PendingEntries.headsStorage}).
    */
-  behind(head: string, reached: ReadonlySet<string>): void {
-    this.#behind.set(head, reached)
+  behind(head: string, ...ancestors: ReadonlySet<string>[]): void {
+    this.#behind.set(head, ancestors)
   }
 
   clear(): void {
@@ -88,9 +88,10 @@ export class PendingEntries {
   #withoutCovered(data: Uint8Array): Uint8Array {
     if (this.#behind.size === 0) return data
     const heads = readStoredHeads(data)
-    const covered = new Set(heads.flatMap(({ hash }) => [...(this.#behind.get(hash) ?? [])]))
-    if (covered.size === 0) return data
-    return storedHeadsBytes(heads.filter(({ hash }) => !covered.has(hash)))
+    // Looked up in the catch-up's own sets: one may hold its whole run, thousands of entries, and is not copied.
+    const covering = heads.flatMap(({ hash }) => this.#behind.get(hash) ?? [])
+    const kept = heads.filter(({ hash }) => !covering.some((ancestors) => ancestors.has(hash)))
+    return kept.length === heads.length ? data : storedHeadsBytes(kept)
   }
 
   /** The log's index, answering "not in the log" for pending entries without reading the disk. */
