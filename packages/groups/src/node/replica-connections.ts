@@ -31,6 +31,8 @@ export class ReplicaConnections {
   readonly #onError: (error: unknown) => void
   /** By peer ID: the address dialled, and the backoff of the next dial. */
   readonly #replicas = new Map<string, Replica>()
+  /** Every server given to `add`: each is looked at once, however often the group's state is read again. */
+  readonly #added = new Set<string>()
   #closed = false
 
   constructor(
@@ -44,7 +46,8 @@ export class ReplicaConnections {
 
   /** Dials `server` (a multiaddr ending in `/p2p/<peer ID>`) and keeps it connected; once per server. */
   add(server: string): void {
-    if (this.#closed) return
+    if (this.#closed || this.#added.has(server)) return
+    this.#added.add(server)
     let address: Multiaddr
     try {
       address = multiaddr(server)

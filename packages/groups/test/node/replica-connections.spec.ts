@@ -113,6 +113,7 @@ describe('ReplicaConnections', () => {
     replicas.add('not a multiaddr')
     expect(errors).toHaveLength(1)
     replicas.add('/ip4/127.0.0.1/tcp/4001')
+    replicas.add('/ip4/127.0.0.1/tcp/4001') // the group's state read again: not dialled again
     await vi.advanceTimersByTimeAsync(REPLICA_REDIAL_MAX_DELAY_MS)
     expect(net.dials).toEqual(['/ip4/127.0.0.1/tcp/4001'])
     replicas.close()
